@@ -1,0 +1,325 @@
+"""The `kg` command: each command parses its options, calls one library function, and prints.
+
+Errors from the library (`KgError`) become one-line messages without a traceback, here and
+nowhere else. Exit codes: 0 done; 1 error; 2 usage error; 3 done but some inputs were skipped;
+4 the store is busy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kg import __version__
+from kg.errors import EXIT_SKIPPED, KgError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class KgGroup(click.Group):
+    """Turns a KgError anywhere below into a message and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    envvar="KG_STORE",
+    default="kg-store",
+    show_default=True,
+    metavar="PATH|URL",
+    help="The store: a directory (embedded Oxigraph) or a SPARQL endpoint URL. Env: KG_STORE.",
+)
+@click.version_option(__version__, prog_name="kg")
+@click.pass_context
+def cli(ctx: click.Context, store: str) -> None:
+    """Build a knowledge graph of innovation ecosystems from Chinese articles.
+
+    \b
+    Example:
+      kg build articles/ && kg stats
+    """
+    ctx.obj = {"store": store}
+
+
+def store_location(ctx: click.Context) -> str:
+    return str(ctx.obj["store"])
+
+
+@contextmanager
+def opened_store(ctx: click.Context, *, read_only: bool = False) -> Iterator[Any]:
+    from kg.rdf.store import open_store
+
+    store = open_store(store_location(ctx), read_only=read_only)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def show_progress() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar with articles/s on a terminal; nothing on a pipe or in CI."""
+    if not show_progress():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} articles"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(label, total=None, rate="")
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            speed = progress.tasks[0].speed
+            if speed:
+                progress.update(task, rate=f"{speed:,.1f} articles/s")
+
+        yield advance
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title or None, show_lines=False)
+    for header in headers:
+        table.add_column(header)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console(soft_wrap=False).print(table)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def report_skipped(skipped: Sequence[Any]) -> None:
+    for item in skipped:
+        click.echo(f"skipped {item}", err=True)
+
+
+# ---------------------------------------------------------------- build
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--encoding", help="Read every file in this encoding instead of detecting it.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="all cores",
+    help="Extract in this many processes.",
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the build summary to this file as JSON.",
+)
+@click.pass_context
+def build(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    encoding: str | None,
+    workers: int,
+    report_file: Path | None,
+) -> None:
+    """Read articles and write them into the store.
+
+    INPUTS are files (.txt .md .html .jsonl), directories (recursive), globs, or - for stdin.
+    An article already in the store with the same content is left alone. A file that cannot be
+    read is reported and skipped; the exit code is then 3.
+
+    \b
+    Example:
+      kg build ../shared/corpus/dev 'news/*.jsonl' --report build.json
+    """
+    from kg.build import build as run_build
+
+    with opened_store(ctx) as store, progress_bar("building") as advance:
+        report = run_build(inputs, store, encoding=encoding, workers=workers, progress=advance)
+    report_skipped(report.skipped)
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in sorted(report.stage_seconds.items()))
+    click.echo(
+        f"built {report.built}, unchanged {report.unchanged}, skipped {len(report.skipped)} "
+        f"articles; added {report.entities} entities, {report.relations} relations, "
+        f"{report.indicators} indicators in {report.seconds:.2f}s "
+        f"({report.articles_per_second:.1f} articles/s; {stages or 'no work'})"
+    )
+    if report_file:
+        report_file.write_text(
+            json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    if report.skipped:
+        ctx.exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@click.argument("article_ids", nargs=-1, required=True)
+@click.pass_context
+def remove(ctx: click.Context, article_ids: tuple[str, ...]) -> None:
+    """Delete articles, and what only they supported, from the store.
+
+    \b
+    Example:
+      kg remove dev-17
+    """
+    from kg.build import remove_article
+
+    missing = []
+    with opened_store(ctx) as store:
+        for article_id in article_ids:
+            if remove_article(store, article_id):
+                click.echo(f"removed {article_id}")
+            else:
+                missing.append(article_id)
+    if missing:
+        raise KgError(f"no article {', '.join(missing)} in the store; 'kg articles' lists the ids")
+
+
+# ---------------------------------------------------------------- inspect
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def stats(ctx: click.Context, fmt: str) -> None:
+    """Count articles, triples, named graphs and entities by type.
+
+    \b
+    Example:
+      kg stats --format json
+    """
+    from kg.query import store_stats
+
+    with opened_store(ctx, read_only=True) as store:
+        counts = store_stats(store)
+    if fmt == "json":
+        echo_json(counts)
+        return
+    rows: list[tuple[str, Any]] = [
+        ("articles", counts["articles"]),
+        ("triples", counts["triples"]),
+        ("named graphs", counts["graphs"]),
+    ]
+    rows += [(f"entities: {t}", n) for t, n in counts["entities"].items()]
+    print_table(["what", "count"], rows)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def articles(ctx: click.Context, fmt: str) -> None:
+    """List the articles in the store: id, title, date, source.
+
+    \b
+    Example:
+      kg articles --format json
+    """
+    from kg.query import list_articles
+
+    with opened_store(ctx, read_only=True) as store:
+        rows = list_articles(store)
+    if fmt == "json":
+        echo_json([row.__dict__ for row in rows])
+        return
+    print_table(
+        ["id", "title", "date", "source"], [(r.id, r.title, r.date, r.source) for r in rows]
+    )
+
+
+# ---------------------------------------------------------------- extract
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json")
+@click.option("--encoding", help="Read every file in this encoding instead of detecting it.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.pass_context
+def extract(
+    ctx: click.Context, inputs: tuple[str, ...], fmt: str, encoding: str | None, workers: int
+) -> None:
+    """Print the entities, relations and indicators of articles, without storing them.
+
+    json prints one line an article in the gold format of ANNOTATION.md, with evidence.
+
+    \b
+    Example:
+      kg extract ../shared/corpus/dev/dev-01.txt --format table
+    """
+    from kg.extract import extract_many
+    from kg.ingest import Skipped, read_inputs
+
+    skipped: list[Skipped] = []
+
+    def good_articles() -> Iterator[Any]:
+        for item in read_inputs(inputs, encoding=encoding):
+            if isinstance(item, Skipped):
+                skipped.append(item)
+            else:
+                yield item
+
+    with progress_bar("extracting") as advance:
+        for extraction in extract_many(good_articles(), workers=workers):
+            if fmt == "json":
+                click.echo(json.dumps(extraction.to_json(), ensure_ascii=False))
+            else:
+                print_extraction_table(extraction)
+            if advance:
+                advance(1)
+    report_skipped(skipped)
+    if skipped:
+        ctx.exit(EXIT_SKIPPED)
+
+
+def print_extraction_table(extraction: Any) -> None:
+    art = extraction.article
+    click.echo(f"\n{art.title}  ({art.date or 'no date'}, {art.file or art.id})")
+    print_table(
+        ["type", "name", "aliases"],
+        [(e.type, e.name, "、".join(e.aliases)) for e in extraction.entities],
+        title="entities",
+    )
+    print_table(
+        ["subject", "predicate", "object"],
+        [(r.subject, r.predicate, r.object) for r in extraction.relations],
+        title="relations",
+    )
+    print_table(
+        ["subject", "name", "value", "unit", "comparator", "year", "kind"],
+        [
+            (i.subject, i.name, i.value, i.unit, i.comparator, i.year, i.kind)
+            for i in extraction.indicators
+        ],
+        title="indicators",
+    )
+
+
+def main() -> None:
+    cli(prog_name="kg")

@@ -1,0 +1,415 @@
+"""Ingest: paths, globs, directories, JSON Lines and stdin in; `Article`s out.
+
+A file that cannot be read becomes a `Skipped` record naming the file and the reason; the caller
+reports it and goes on with the rest.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date as _date
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.model import Article
+from kg.normalize import strip_pinyin
+
+TEXT_SUFFIXES = {".txt", ".md", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+
+# Encodings tried after UTF-8, in order; charset-normalizer arbitrates between them.
+FALLBACK_ENCODINGS = ("gb18030", "big5")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that was not read: where it is (file, and line for JSON Lines) and why."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+Item = Article | Skipped
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def expand_inputs(inputs: Iterable[str]) -> Iterator[str | Path]:
+    """Files, directories (recursive, known suffixes), globs and '-' (stdin) as paths, in a stable order."""
+    for raw in inputs:
+        if raw == "-":
+            yield "-"
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
+            yield from found
+        elif path.exists():
+            yield path
+        elif glob.has_magic(raw):
+            matches = sorted(Path(m) for m in glob.glob(raw, recursive=True))
+            files = [m for m in matches if m.is_file()]
+            if not files:
+                raise InputError(f"{raw}: the pattern matches no file; check the glob")
+            yield from files
+        else:
+            raise InputError(f"{raw}: no such file or directory; check the path")
+
+
+def read_inputs(inputs: Iterable[str], *, encoding: str | None = None) -> Iterator[Item]:
+    """Every article of every input, or a `Skipped` for what could not be read."""
+    for source in expand_inputs(inputs):
+        if source == "-":
+            yield from read_bytes(sys.stdin.buffer.read(), "<stdin>", encoding=encoding)
+            continue
+        assert isinstance(source, Path)
+        yield from read_file(source, encoding=encoding)
+
+
+def read_file(path: Path, *, encoding: str | None = None) -> Iterator[Item]:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            yield Skipped(
+                name,
+                f"{size / 2**20:.0f} MiB is larger than the {MAX_FILE_BYTES // 2**20} MiB "
+                "an article may be; split it into articles (JSON Lines)",
+            )
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield Skipped(name, f"cannot be read ({exc.strerror or exc}); check its permissions")
+        return
+    yield from read_bytes(data, name, encoding=encoding, suffix=path.suffix.lower())
+
+
+def read_bytes(
+    data: bytes, name: str, *, encoding: str | None = None, suffix: str | None = None
+) -> Iterator[Item]:
+    """Articles of one file's bytes; the suffix (or a sniff of the content) picks the format."""
+    try:
+        text = decode(data, name, encoding=encoding)
+    except InputError as exc:
+        yield Skipped(name, str(exc).removeprefix(f"{name}: "))
+        return
+    kind = _kind(suffix, text)
+    if kind == "jsonl":
+        yield from parse_jsonl(text, name)
+        return
+    try:
+        if kind == "html":
+            yield parse_html(text, name)
+        elif kind == "broadcast":
+            yield from parse_broadcast(text, name)
+        else:
+            yield parse_text_page(text, name)
+    except InputError as exc:
+        yield Skipped(name, str(exc).removeprefix(f"{name}: "))
+
+
+def _kind(suffix: str | None, text: str) -> str:
+    head = text.lstrip()[:512].lower()
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in HTML_SUFFIXES or head.startswith(("<!doctype html", "<html")):
+        return "html"
+    if _BROADCAST_HEADER.match(text.lstrip()):
+        return "broadcast"
+    if suffix is None and head.startswith("{"):
+        return "jsonl"
+    return "text"
+
+
+# ---------------------------------------------------------------- encodings
+
+
+def decode(data: bytes, name: str, *, encoding: str | None = None) -> str:
+    """Text of a file: UTF-8 (BOM or not), else GB18030/GBK or Big5, or the encoding given."""
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{name}: a binary file (NUL bytes), not an article; leave it out")
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(
+                f"{name}: cannot be decoded as {encoding} ({exc}); pass another --encoding"
+            ) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    candidates: list[tuple[int, str, str]] = []
+    for enc in FALLBACK_ENCODINGS:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_implausibility(text), enc, text))
+    if not candidates:
+        raise InputError(
+            f"{name}: not UTF-8, GB18030 or Big5 (first bad byte at {first_bad}); pass --encoding"
+        )
+    if len(candidates) > 1:
+        best = _charset_normalizer_choice(data)
+        for _, enc, text in candidates:
+            if enc == best:
+                return text
+    return min(candidates)[2]
+
+
+def _charset_normalizer_choice(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    match = from_bytes(data, cp_isolation=list(FALLBACK_ENCODINGS)).best()
+    if match is None:
+        return None
+    enc = match.encoding.lower().replace("-", "").replace("_", "")
+    if enc in {"gb18030", "gbk", "gb2312"}:
+        return "gb18030"
+    if enc in {"big5", "big5hkscs", "cp950"}:
+        return "big5"
+    return None
+
+
+def _implausibility(text: str) -> int:
+    """How many characters look like mojibake: private use, rare CJK blocks, control characters."""
+    bad = 0
+    for ch in text:
+        code = ord(ch)
+        if 0xE000 <= code <= 0xF8FF or 0x3400 <= code <= 0x4DBF or code >= 0x20000:
+            bad += 1
+        elif code < 0x20 and ch not in "\n\r\t":
+            bad += 1
+    return bad
+
+
+# ---------------------------------------------------------------- formats
+
+_MENU_LINE = re.compile(r"^\s*[-*•·]\s+\S.{0,30}$")
+_HEADER_SOURCE = re.compile(
+    r"(?:來源|来源)\s*[:：]\s*(?P<source>.*?)(?=\s+(?:日期|點擊|点击)\s*[:：]|$)"
+)
+_HEADER_DATE = re.compile(
+    r"(?:日期|時間|时间|發布時間|发布时间)\s*[:：]\s*(?P<date>[^\s]+(?:\s*\d{1,2}:\d{2})?)"
+)
+_URL = re.compile(r"https?://\S+")
+
+
+def parse_text_page(text: str, name: str) -> Article:
+    """A text page like the seed: optional site menu, a title line, a 来源/日期 header, the body."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    i = 0
+    while i < len(lines) and (not lines[i].strip() or _MENU_LINE.match(lines[i])):
+        i += 1
+    if i >= len(lines):
+        raise InputError(f"{name}: empty, no article text; leave it out")
+    title = strip_pinyin(lines[i].strip().lstrip("#").strip())
+    i += 1
+    source = date = url = None
+    # header lines (来源 / 日期), in any order, directly under the title
+    while i < len(lines):
+        line = strip_pinyin(lines[i].strip())
+        if not line:
+            i += 1
+            continue
+        src = _HEADER_SOURCE.search(line)
+        dat = _HEADER_DATE.search(line)
+        if not (src or dat) or len(line) > 200:
+            break
+        if src:
+            value = src.group("source").strip()
+            found_url = _URL.search(value)
+            if found_url:
+                url = found_url.group(0)
+                value = (value[: found_url.start()] + value[found_url.end() :]).strip()
+            source = value or None
+        if dat:
+            date = parse_date(dat.group("date"))
+        i += 1
+    body = "\n".join(line.rstrip() for line in lines[i:]).strip()
+    if not body:
+        body, title = title, ""
+    return make_article(title=title, text=body, date=date, source=source, url=url, file=name)
+
+
+_BROADCAST_HEADER = re.compile(r"#\s*《新闻联播》\s*[（(](\d{8})[）)]")
+_STORY = re.compile(r"^###\s+(.+)$", re.M)
+_LINK = re.compile(r"\[查看原文\]\((https?://[^)\s]+)\)")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def parse_broadcast(text: str, name: str) -> Iterator[Article]:
+    """A day's CCTV 新闻联播 transcript in Markdown: one article per `###` story."""
+    header = _BROADCAST_HEADER.match(text.lstrip())
+    assert header is not None
+    day = parse_date(header.group(1))
+    stories = list(_STORY.finditer(text))
+    for n, story in enumerate(stories):
+        end = stories[n + 1].start() if n + 1 < len(stories) else len(text)
+        block = text[story.end() : end]
+        link = _LINK.search(block)
+        block = _LINK.sub("", block)
+        paragraphs = [
+            _TAG.sub("", p).strip() for p in re.split(r"</p>|\n", block) if _TAG.sub("", p).strip()
+        ]
+        if not paragraphs:
+            continue
+        yield make_article(
+            title=story.group(1).strip(),
+            text="\n".join(paragraphs),
+            date=day,
+            source="央视新闻联播",
+            url=link.group(1) if link else None,
+            file=f"{name}#{n + 1}",
+        )
+
+
+_HTML_DATE_META = re.compile(
+    r"<meta[^>]+(?:name|property)=[\"'](?:publishdate|pubdate|article:published_time|"
+    r"date|dc\.date|publish_time)[\"'][^>]*content=[\"']([^\"']+)[\"']",
+    re.I,
+)
+
+
+def parse_html(text: str, name: str) -> Article:
+    """An HTML page: main text, title and date through trafilatura."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        text,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+        date_extraction_params={"extensive_search": True, "original_date": True},
+    )
+    body = (getattr(document, "text", None) or "").strip() if document is not None else ""
+    if not body:
+        raise InputError(f"{name}: an HTML page with no main text; check that it is an article")
+    title = (getattr(document, "title", None) or "").strip()
+    title = re.split(r"\s*[_|｜]\s*", title)[0] if title else ""
+    meta = _HTML_DATE_META.search(text)
+    date = parse_date(meta.group(1)) if meta else parse_date(getattr(document, "date", None))
+    source = getattr(document, "sitename", None)
+    url = getattr(document, "url", None)
+    lines = body.split("\n")
+    if title and lines and lines[0].strip() == title:
+        body = "\n".join(lines[1:]).strip()
+    return make_article(title=title, text=body, date=date, source=source, url=url, file=name)
+
+
+def parse_jsonl(text: str, name: str) -> Iterator[Item]:
+    """One article an object: id, title, date, url, source, text or html. Bad lines are skipped."""
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{name}:{lineno}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Skipped(where, f"not valid JSON ({exc.msg} at column {exc.colno}); fix the line")
+            continue
+        if not isinstance(obj, dict):
+            yield Skipped(where, "not a JSON object; write one article object a line")
+            continue
+        body = obj.get("text")
+        if not isinstance(body, str) or not body.strip():
+            html = obj.get("html")
+            if isinstance(html, str) and html.strip():
+                try:
+                    page = parse_html(html, where)
+                except InputError as exc:
+                    yield Skipped(where, str(exc).removeprefix(f"{where}: "))
+                    continue
+                body = page.text
+                obj.setdefault("title", page.title)
+                obj.setdefault("date", page.date)
+            else:
+                yield Skipped(where, "has no 'text' or 'html' field; add the article's text")
+                continue
+        given = obj.get("id")
+        yield make_article(
+            title=str(obj.get("title") or "").strip(),
+            text=body.strip(),
+            date=parse_date(obj.get("date")),
+            source=_str_or_none(obj.get("source")),
+            url=_str_or_none(obj.get("url")),
+            file=name,
+            article_id=str(given) if given not in (None, "") else None,
+        )
+
+
+def _str_or_none(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+# ---------------------------------------------------------------- dates and ids
+
+_DATE_FORMS = (
+    re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"),
+    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
+)
+
+
+def parse_date(value: object) -> str | None:
+    """ISO date (YYYY-MM-DD) of 2023-01-18, 2023年1月18日, 2023/1/18, 20230118; None if invalid."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    for form in _DATE_FORMS:
+        found = form.search(text)
+        if found:
+            try:
+                return _date(int(found["y"]), int(found["m"]), int(found["d"])).isoformat()
+            except ValueError:
+                return None
+    return None
+
+
+def content_id(title: str, text: str) -> str:
+    """A stable id from the content: the same article read twice gets the same id."""
+    digest = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
+    return f"a{digest[:15]}"
+
+
+def make_article(
+    *,
+    title: str,
+    text: str,
+    date: str | None,
+    source: str | None,
+    url: str | None,
+    file: str | None,
+    article_id: str | None = None,
+) -> Article:
+    return Article(
+        id=article_id or content_id(title, text),
+        title=title,
+        text=text,
+        date=date,
+        source=source,
+        url=url,
+        file=file,
+        id_given=article_id is not None,
+    )

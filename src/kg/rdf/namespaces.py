@@ -1,0 +1,72 @@
+"""The IRIs kg mints and the vocabularies it uses, in one place."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+import pyoxigraph as ox
+
+BASE = "https://w3id.org/kg-innovation/"
+ONTOLOGY = BASE + "ontology#"
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+SCHEMA = "https://schema.org/"
+ORG = "http://www.w3.org/ns/org#"
+SH = "http://www.w3.org/ns/shacl#"
+
+PREFIXES = {
+    "kg": ONTOLOGY,
+    "kgid": ID,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "owl": OWL,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "prov": PROV,
+    "schema": SCHEMA,
+    "org": ORG,
+}
+
+
+def sparql_prefixes() -> str:
+    """PREFIX lines for every vocabulary above, to put before a user's query."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def kg(name: str) -> ox.NamedNode:
+    return ox.NamedNode(ONTOLOGY + name)
+
+
+def term(prefix_iri: str, name: str) -> ox.NamedNode:
+    return ox.NamedNode(prefix_iri + name)
+
+
+# Characters that RFC 3987 does not allow in an IRI, or that break SPARQL and Turtle IRI refs.
+_UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`#?/%\[\]\u007f-\u009f]")
+
+
+def iri_segment(text: str) -> str:
+    """A readable IRI path segment: Chinese stays as is, unsafe characters are percent-encoded."""
+    return _UNSAFE.sub(lambda m: urllib.parse.quote(m.group(0), safe=""), text.strip())
+
+
+def article_iri(article_id: str) -> ox.NamedNode:
+    return ox.NamedNode(ID + "article/" + iri_segment(article_id))
+
+
+def graph_iri(article_id: str) -> ox.NamedNode:
+    return ox.NamedNode(GRAPH + iri_segment(article_id))
+
+
+def article_id_of_graph(graph: ox.NamedNode) -> str:
+    return urllib.parse.unquote(graph.value.removeprefix(GRAPH))

@@ -1,0 +1,290 @@
+"""The store: one function, `open_store`, takes a path or a SPARQL URL and returns a `KgStore`.
+
+Nothing else in kg knows which backend it is. The embedded backend is a persistent Oxigraph store
+(pyoxigraph), also reachable as an rdflib `Dataset` through oxrdflib; the remote backend speaks the
+SPARQL 1.1 Protocol (query and update endpoints) to any triple store, such as an Oxigraph server
+or Apache Jena Fuseki.
+
+Every article lives in its own named graph; the default graph is the union of the named graphs.
+Writing an article is one transaction: its graph is replaced whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, StoreBusyError, StoreError
+
+DEFAULT_STORE = "kg-store"
+STORE_ENV = "KG_STORE"
+
+
+def default_location() -> str:
+    return os.environ.get(STORE_ENV) or DEFAULT_STORE
+
+
+def is_remote(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+class KgStore(Protocol):
+    """What kg needs of a triple store."""
+
+    location: str
+
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
+        """Replace the named graph with these quads, in one transaction."""
+
+    def remove_graph(self, graph: ox.NamedNode) -> None: ...
+
+    def named_graphs(self) -> list[ox.NamedNode]: ...
+
+    def query(self, sparql: str, *, timeout: float | None = None) -> Any:
+        """SELECT, ASK, CONSTRUCT or DESCRIBE, over the union of the named graphs."""
+
+    def update(self, sparql: str) -> None: ...
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]: ...
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Bulk-add quads (loads of whole dumps)."""
+
+    def close(self) -> None: ...
+
+
+class EmbeddedStore:
+    """A persistent Oxigraph store in a directory."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.location = str(path)
+        self.path = path
+        self.read_only = read_only
+        try:
+            if read_only:
+                if not (path / "CURRENT").exists():
+                    raise StoreError(
+                        f"{path}: no kg store here yet; run 'kg build INPUTS' first or pass --store"
+                    )
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            message = str(exc)
+            if "lock" in message.lower():
+                raise StoreBusyError(
+                    f"{path}: the store is busy, another kg process is writing to it; "
+                    "retry when it has finished (or query a snapshot: kg dump / kg load)"
+                ) from None
+            raise StoreError(f"{path}: cannot open the store ({message}); check the path") from None
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        return self._store
+
+    def dataset(self) -> Any:
+        """The store as an rdflib Dataset (through oxrdflib), for rdflib-based tools."""
+        import rdflib
+        from oxrdflib import OxigraphStore
+
+        return rdflib.Dataset(store=OxigraphStore(store=self._store), default_union=True)
+
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
+        quads = list(quads)
+        try:
+            self._store.remove_graph(graph)
+        except (OSError, RuntimeError):
+            pass  # the graph did not exist yet
+        try:
+            self._store.extend(quads)
+        except OSError as exc:
+            raise _write_error(self.location, exc) from None
+
+    def remove_graph(self, graph: ox.NamedNode) -> None:
+        try:
+            self._store.remove_graph(graph)
+        except OSError as exc:
+            raise _write_error(self.location, exc) from None
+        except RuntimeError:
+            pass
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        return [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
+
+    def query(self, sparql: str, *, timeout: float | None = None) -> Any:
+        try:
+            return self._store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise _write_error(self.location, exc) from None
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        return iter(self._store.quads_for_pattern(None, None, None, graph))
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        try:
+            self._store.bulk_extend(quads)
+        except OSError as exc:
+            raise _write_error(self.location, exc) from None
+
+    def flush(self) -> None:
+        self._store.flush()
+
+    def close(self) -> None:
+        if not self.read_only:
+            try:
+                self._store.flush()
+            except OSError:
+                pass
+        del self._store
+
+
+def _write_error(location: str, exc: OSError) -> StoreError:
+    text = str(exc)
+    if "No space" in text or "ENOSPC" in text:
+        return StoreError(f"{location}: the disk is full; free space and run the build again")
+    if "Read-only" in text or "Permission" in text or "EACCES" in text:
+        return StoreError(
+            f"{location}: the store cannot be written ({text}); "
+            "check permissions or pass another --store"
+        )
+    return StoreError(f"{location}: write failed ({text})")
+
+
+class RemoteStore:
+    """A triple store over the SPARQL 1.1 Protocol: query at URL, updates at URL's update endpoint.
+
+    For an Oxigraph server give http://host:port (it serves /query and /update); for Fuseki give
+    the dataset URL (http://host:3030/ds, which serves /query and /update too), or an explicit
+    query URL with KG_UPDATE_URL for the update endpoint.
+    """
+
+    def __init__(self, url: str, *, update_url: str | None = None, timeout: float = 60) -> None:
+        self.location = url
+        base = url.rstrip("/")
+        if base.endswith(("/query", "/sparql")):
+            self.query_url = base
+            root = base.rsplit("/", 1)[0]
+        else:
+            self.query_url = base + "/query"
+            root = base
+        self.update_url = update_url or os.environ.get("KG_UPDATE_URL") or root + "/update"
+        self.store_url = root + "/store"
+        self.timeout = timeout
+
+    def _post(self, url: str, body: bytes, content_type: str, accept: str) -> bytes:
+        request = urllib.request.Request(
+            url, data=body, method="POST", headers={"Content-Type": content_type, "Accept": accept}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                data: bytes = response.read()
+                return data
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")[:500]
+            if exc.code == 400:
+                raise QueryError(f"{url}: the server rejected the request: {detail}") from None
+            raise StoreError(f"{url}: HTTP {exc.code} {exc.reason}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise StoreError(
+                f"{url}: cannot reach the SPARQL endpoint ({exc}); check that it runs "
+                "and the --store URL"
+            ) from None
+
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
+        payload = ox.serialize(
+            [ox.Triple(q.subject, q.predicate, q.object) for q in quads],
+            format=ox.RdfFormat.N_TRIPLES,
+        )
+        text = payload.decode("utf-8") if payload else ""
+        self.update(f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{text}\n}} }}")
+
+    def remove_graph(self, graph: ox.NamedNode) -> None:
+        self.update(f"DROP SILENT GRAPH {graph}")
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        results = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return [row["g"] for row in results if isinstance(row["g"], ox.NamedNode)]
+
+    def query(self, sparql: str, *, timeout: float | None = None) -> Any:
+        kind = _query_kind(sparql)
+        accept = (
+            "application/n-triples"
+            if kind in {"CONSTRUCT", "DESCRIBE"}
+            else "application/sparql-results+json"
+        )
+        body = urllib.parse.urlencode({"query": sparql}).encode()
+        data = self._post(self.query_url, body, "application/x-www-form-urlencoded", accept)
+        if kind in {"CONSTRUCT", "DESCRIBE"}:
+            return iter(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+
+    def update(self, sparql: str) -> None:
+        body = urllib.parse.urlencode({"update": sparql}).encode()
+        self._post(self.update_url, body, "application/x-www-form-urlencoded", "*/*")
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        where = f"GRAPH {graph} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        select = "?s ?p ?o" if graph else "?s ?p ?o ?g"
+        for row in self.query(f"SELECT {select} WHERE {{ {where} }}"):
+            yield ox.Quad(row["s"], row["p"], row["o"], graph or row["g"])
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        batch: list[ox.Quad] = []
+        for quad in quads:
+            batch.append(quad)
+            if len(batch) >= 20_000:
+                self._insert(batch)
+                batch = []
+        if batch:
+            self._insert(batch)
+
+    def _insert(self, quads: list[ox.Quad]) -> None:
+        by_graph: dict[ox.NamedNode | None, list[ox.Triple]] = {}
+        for quad in quads:
+            graph = quad.graph_name if isinstance(quad.graph_name, ox.NamedNode) else None
+            by_graph.setdefault(graph, []).append(
+                ox.Triple(quad.subject, quad.predicate, quad.object)
+            )
+        blocks = []
+        for graph, triples in by_graph.items():
+            text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            blocks.append(f"GRAPH {graph} {{\n{text}}}" if graph else text)
+        self.update("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+
+    def close(self) -> None:
+        return None
+
+
+def _query_kind(sparql: str) -> str:
+    import re
+
+    stripped = re.sub(r"(?m)#.*$", "", sparql)
+    stripped = re.sub(r"(?is)\b(PREFIX|BASE)\b\s+\S*\s*<[^>]*>", "", stripped)
+    found = re.search(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", stripped)
+    return found.group(1).upper() if found else "SELECT"
+
+
+def open_store(location: str | Path | None = None, *, read_only: bool = False) -> KgStore:
+    """The store at a path (embedded Oxigraph) or a SPARQL endpoint URL (remote)."""
+    where = str(location) if location is not None else default_location()
+    if is_remote(where):
+        return RemoteStore(where)
+    return EmbeddedStore(Path(where), read_only=read_only)
