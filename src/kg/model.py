@@ -57,6 +57,22 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """One place where an entity is named, in normalized-text offsets.
+
+    `name` is the entity's name in this article (its most complete mention), `text` the surface.
+    """
+
+    start: int
+    end: int
+    type: str
+    text: str
+    name: str
+    component: str
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Where an item was found: the sentence as the article wrote it and its span in the original."""
 
