@@ -321,5 +321,83 @@ def print_extraction_table(extraction: Any) -> None:
     )
 
 
+# ---- eval
+
+
+@cli.command(name="eval")
+@click.option(
+    "--gold",
+    "gold_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Gold annotations (JSON Lines, format of ANNOTATION.md); articles are read from 'file'.",
+)
+@click.option("--per-doc", is_flag=True, help="Also score each article.")
+@click.option("--errors", "show_errors", is_flag=True, help="List misses and false positives.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def eval_(
+    ctx: click.Context, gold_file: Path | None, per_doc: bool, show_errors: bool, fmt: str
+) -> None:
+    """Score extraction against gold annotations: precision, recall and F1.
+
+    Entities (overall and per type), relations (overall and per predicate) and indicators,
+    matched as ANNOTATION.md says.
+
+    \b
+    Example:
+      kg eval --gold ../shared/corpus/gold/dev.jsonl --per-doc
+    """
+    from kg.evaluate import evaluate
+
+    if gold_file is None:
+        raise click.UsageError("give --gold FILE (or --cluener FILE)")
+    result = evaluate(gold_file)
+    if fmt == "json":
+        echo_json(result.to_json(per_doc=per_doc, errors=show_errors))
+        return
+    print_eval_tables(result, per_doc=per_doc, show_errors=show_errors)
+
+
+def print_eval_tables(result: Any, *, per_doc: bool, show_errors: bool) -> None:
+    def row(name: str, s: Any) -> tuple[str, str, str, str, int, int, int]:
+        return (
+            name,
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+            f"{s.f1:.3f}",
+            s.tp,
+            s.predicted,
+            s.gold,
+        )
+
+    headers = ["", "P", "R", "F1", "tp", "predicted", "gold"]
+    rows = [row(part, result.total(part)) for part in ("entities", "relations", "indicators")]
+    print_table(headers, rows, title=f"{len(result.docs)} articles")
+    print_table(
+        headers, [row(t, s) for t, s in result.breakdown("by_type").items()], "entities by type"
+    )
+    print_table(
+        headers,
+        [row(p, s) for p, s in result.breakdown("by_predicate").items()],
+        "relations by predicate",
+    )
+    if per_doc:
+        print_table(
+            ["article", "entities F1", "relations F1", "indicators F1"],
+            [
+                (d.id, f"{d.entities.f1:.3f}", f"{d.relations.f1:.3f}", f"{d.indicators.f1:.3f}")
+                for d in result.docs
+            ],
+            "per article",
+        )
+    if show_errors:
+        for doc in result.docs:
+            for error in doc.errors:
+                details = {k: v for k, v in error.items() if k not in {"kind", "error"}}
+                click.echo(
+                    f"{doc.id}\t{error['kind']}\t{error['error']}\t{json.dumps(details, ensure_ascii=False)}"
+                )
+
+
 def main() -> None:
     cli(prog_name="kg")
