@@ -1,4 +1,4 @@
-"""Build: inputs in, the store updated; one named graph per article, each written in one transaction.
+"""Build: inputs in, the store updated; one named graph per article, written in one transaction.
 
 An article whose fingerprint (its content and the version of the extractor) is already in the
 store is left alone; a changed article replaces its graph; a bad file is reported and skipped.

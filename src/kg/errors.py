@@ -1,4 +1,4 @@
-"""The one exception tree of kg. Library code raises these; the CLI shows them without a traceback."""
+"""The one exception tree of kg. Library code raises these; the CLI shows them, no traceback."""
 
 # Exit codes of the kg command (documented in README.md):
 # 0 done; 1 error, nothing changed; 2 usage error; 3 done, but some inputs were skipped;

@@ -256,7 +256,9 @@ def read_gold(path: Path) -> list[dict[str, Any]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the gold file ({exc.strerror}); check the path")
+        raise InputError(
+            f"{path}: cannot read the gold file ({exc.strerror}); check the path"
+        ) from None
     gold = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():

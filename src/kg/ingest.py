@@ -48,7 +48,7 @@ Item = Article | Skipped
 
 
 def expand_inputs(inputs: Iterable[str]) -> Iterator[str | Path]:
-    """Files, directories (recursive, known suffixes), globs and '-' (stdin) as paths, in a stable order."""
+    """Files, directories (recursive, known suffixes), globs and '-' (stdin), in a stable order."""
     for raw in inputs:
         if raw == "-":
             yield "-"
@@ -194,14 +194,13 @@ def _charset_normalizer_choice(data: bytes) -> str | None:
 
 def _implausibility(text: str) -> int:
     """How many characters look like mojibake: private use, rare CJK blocks, control characters."""
-    bad = 0
-    for ch in text:
-        code = ord(ch)
-        if 0xE000 <= code <= 0xF8FF or 0x3400 <= code <= 0x4DBF or code >= 0x20000:
-            bad += 1
-        elif code < 0x20 and ch not in "\n\r\t":
-            bad += 1
-    return bad
+    return sum(1 for ch in text if _looks_garbled(ch))
+
+
+def _looks_garbled(ch: str) -> bool:
+    code = ord(ch)
+    rare = 0xE000 <= code <= 0xF8FF or 0x3400 <= code <= 0x4DBF or code >= 0x20000
+    return rare or (code < 0x20 and ch not in "\n\r\t")
 
 
 # ---------------------------------------------------------------- formats

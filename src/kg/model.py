@@ -74,7 +74,7 @@ class Mention:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Where an item was found: the sentence as the article wrote it and its span in the original."""
+    """Where an item was found: the sentence as the article wrote it, its span in the original."""
 
     sentence: str
     start: int

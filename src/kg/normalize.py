@@ -103,7 +103,7 @@ def to_simplified(text: str) -> str:
 
 @dataclass(frozen=True)
 class Normalized:
-    """Normalized text and, for each of its characters, the index of that character in the original."""
+    """Normalized text and, for each of its characters, its index in `original`."""
 
     text: str
     original: str

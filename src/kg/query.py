@@ -1,4 +1,4 @@
-"""Query: questions to the store, from the counts of `kg stats` to any SPARQL a researcher writes."""
+"""Query: questions to the store, from the counts of `kg stats` to a researcher's SPARQL."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def store_stats(store: KgStore) -> dict[str, Any]:
     return {
         "articles": _count(
             store,
-            f"SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ GRAPH ?g {{ ?a a <{ONTOLOGY}Article> }} }}",
+            "SELECT (COUNT(DISTINCT ?a) AS ?n) "
+            f"WHERE {{ GRAPH ?g {{ ?a a <{ONTOLOGY}Article> }} }}",
         ),
         "triples": _count(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
         "graphs": len(store.named_graphs()),
