@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -32,6 +32,7 @@ def _toneless(syllable: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@cache
 def is_pinyin(word: str) -> bool:
     """True for one Hanyu Pinyin syllable, with or without tone marks (qū, chǎn, lv)."""
     if not word.islower():
@@ -39,6 +40,7 @@ def is_pinyin(word: str) -> bool:
     return _toneless(word) in pinyin_syllables()
 
 
+@cache
 def _has_tone_mark(word: str) -> bool:
     return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word))
 
@@ -69,16 +71,6 @@ def strip_pinyin(text: str) -> str:
     return "".join(parts)
 
 
-def fold_char(ch: str) -> str:
-    """Full-width ASCII forms and the ideographic space folded to their half-width forms."""
-    code = ord(ch)
-    if 0xFF01 <= code <= 0xFF5E:
-        return chr(code - 0xFEE0)
-    if code == 0x3000:
-        return " "
-    return ch
-
-
 @cache
 def _converter() -> object:
     import opencc
@@ -103,18 +95,36 @@ def to_simplified(text: str) -> str:
 
 @dataclass(frozen=True)
 class Normalized:
-    """Normalized text and, for each of its characters, its index in `original`."""
+    """Normalized text and the map from its offsets back to the original.
+
+    Folding and script conversion keep offsets; only removals (pinyin, carriage returns) shift
+    them, so the map is kept as segments: normalized text from `starts[k]` on comes from the
+    original at `origins[k]` on, one character for one character.
+    """
 
     text: str
     original: str
-    offsets: array  # type: ignore[type-arg]
+    starts: tuple[int, ...]
+    origins: tuple[int, ...]
+
+    def original_index(self, i: int) -> int:
+        """The index in the original of normalized character i."""
+        k = bisect_right(self.starts, i) - 1
+        return self.origins[k] + (i - self.starts[k])
+
+    @property
+    def offsets(self) -> list[int]:
+        """The original index of every normalized character (for tests and debugging)."""
+        return [self.original_index(i) for i in range(len(self.text))]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span in the original text that normalized text[start:end] came from."""
+        if start >= len(self.text):
+            return len(self.original), len(self.original)
         if start >= end:
-            pos = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            pos = self.original_index(start)
             return pos, pos
-        return self.offsets[start], self.offsets[end - 1] + 1
+        return self.original_index(start), self.original_index(end - 1) + 1
 
     def original_text(self, start: int, end: int) -> str:
         """normalized text[start:end] as the article wrote it (pinyin, script and all)."""
@@ -122,19 +132,25 @@ class Normalized:
         return self.original[a:b]
 
 
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_CR = re.compile(r"\r")
+
+
 def normalize_text(original: str) -> Normalized:
     """Pinyin removed, full-width folded, simplified; with the offset map back to `original`."""
-    spans = pinyin_spans(original)
-    kept: list[str] = []
-    offsets = array("l")
-    cursor = 0
-    for start, end in [*spans, (len(original), len(original))]:
-        for i in range(cursor, start):
-            ch = original[i]
-            if ch == "\r":
-                continue
-            kept.append(fold_char(ch))
-            offsets.append(i)
+    removals = sorted([*pinyin_spans(original), *(m.span() for m in _CR.finditer(original))])
+    pieces: list[str] = []
+    starts: list[int] = [0]
+    origins: list[int] = [0]
+    cursor = length = 0
+    for start, end in removals:
+        pieces.append(original[cursor:start])
+        length += start - cursor
         cursor = end
-    folded = "".join(kept)
-    return Normalized(text=to_simplified(folded), original=original, offsets=offsets)
+        starts.append(length)
+        origins.append(end)
+    pieces.append(original[cursor:])
+    folded = "".join(pieces).translate(_FOLD)
+    return Normalized(
+        text=to_simplified(folded), original=original, starts=tuple(starts), origins=tuple(origins)
+    )
