@@ -11,11 +11,12 @@ Writing an article is one transaction: its graph is replaced whole or not at all
 
 from __future__ import annotations
 
+import contextlib
 import os
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,6 +43,9 @@ class KgStore(Protocol):
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
         """Replace the named graph with these quads, in one transaction."""
+
+    def replace_graphs(self, batch: Sequence[tuple[ox.NamedNode, Sequence[ox.Quad]]]) -> None:
+        """Replace several named graphs; each one is written whole or not at all."""
 
     def remove_graph(self, graph: ox.NamedNode) -> None: ...
 
@@ -98,13 +102,17 @@ class EmbeddedStore:
         return rdflib.Dataset(store=OxigraphStore(store=self._store), default_union=True)
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
-        quads = list(quads)
+        self.replace_graphs([(graph, list(quads))])
+
+    def replace_graphs(self, batch: Sequence[tuple[ox.NamedNode, Sequence[ox.Quad]]]) -> None:
+        # Old versions are removed first and the new ones added in one transaction: a crash in
+        # between leaves those articles absent (never half-written), and the next build, which
+        # no longer finds their fingerprints, writes them again.
         try:
-            self._store.remove_graph(graph)
-        except (OSError, RuntimeError):
-            pass  # the graph did not exist yet
-        try:
-            self._store.extend(quads)
+            for graph, _ in batch:
+                if self._store.contains_named_graph(graph):
+                    self._store.remove_graph(graph)
+            self._store.extend(quad for _, quads in batch for quad in quads)
         except OSError as exc:
             raise _write_error(self.location, exc) from None
 
@@ -149,10 +157,9 @@ class EmbeddedStore:
 
     def close(self) -> None:
         if not self.read_only:
-            try:
+            # flush is an optimisation of the next open; the data is already committed
+            with contextlib.suppress(OSError):
                 self._store.flush()
-            except OSError:
-                pass
         del self._store
 
 
@@ -209,12 +216,17 @@ class RemoteStore:
             ) from None
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
-        payload = ox.serialize(
-            [ox.Triple(q.subject, q.predicate, q.object) for q in quads],
-            format=ox.RdfFormat.N_TRIPLES,
-        )
-        text = payload.decode("utf-8") if payload else ""
-        self.update(f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{text}\n}} }}")
+        self.replace_graphs([(graph, list(quads))])
+
+    def replace_graphs(self, batch: Sequence[tuple[ox.NamedNode, Sequence[ox.Quad]]]) -> None:
+        # One SPARQL update request: the server applies it as one transaction.
+        drops = "".join(f"DROP SILENT GRAPH {graph} ;\n" for graph, _ in batch)
+        blocks = []
+        for graph, quads in batch:
+            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+            text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            blocks.append(f"GRAPH {graph} {{\n{text}}}")
+        self.update(drops + "INSERT DATA {\n" + "\n".join(blocks) + "\n}")
 
     def remove_graph(self, graph: ox.NamedNode) -> None:
         self.update(f"DROP SILENT GRAPH {graph}")
