@@ -86,8 +86,13 @@ def build(
     encoding: str | None = None,
     workers: int = 1,
     progress: ProgressCallback | None = None,
+    scheduler: str | Any | None = None,
 ) -> BuildReport:
-    """Ingest, normalize, extract and write every article of `inputs` into `store`."""
+    """Ingest, normalize, extract and write every article of `inputs` into `store`.
+
+    Extraction runs in `workers` local processes, or on the Dask cluster at `scheduler`; the
+    store is written by this process alone, so the result is the same either way.
+    """
     report = BuildReport()
     started = time.perf_counter()
     known = stored_fingerprints(store)
@@ -134,7 +139,13 @@ def build(
             progress(len(batch))
         batch, batch_quads = [], 0
 
-    for extraction in extract_many(to_extract(), workers=workers, timings=report.stage_seconds):
+    if scheduler is not None:
+        from kg.distributed import extract_on_dask
+
+        extractions = extract_on_dask(to_extract(), scheduler)
+    else:
+        extractions = extract_many(to_extract(), workers=workers, timings=report.stage_seconds)
+    for extraction in extractions:
         clock = time.perf_counter()
         graph, quads = article_graph(extraction)
         report.stage_seconds["rdf"] += time.perf_counter() - clock

@@ -136,6 +136,14 @@ def report_skipped(skipped: Sequence[Any]) -> None:
     help="Extract in this many processes.",
 )
 @click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Extract in local processes, or on a Dask cluster (needs --scheduler).",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+@click.option(
     "--report",
     "report_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -147,6 +155,8 @@ def build(
     inputs: tuple[str, ...],
     encoding: str | None,
     workers: int,
+    executor: str,
+    scheduler: str | None,
     report_file: Path | None,
 ) -> None:
     """Read articles and write them into the store.
@@ -158,11 +168,21 @@ def build(
     \b
     Example:
       kg build ../shared/corpus/dev 'news/*.jsonl' --report build.json
+      kg build news/ --executor dask --scheduler tcp://10.0.0.5:8786
     """
     from kg.build import build as run_build
 
+    if (executor == "dask") != (scheduler is not None):
+        raise click.UsageError("--executor dask and --scheduler ADDRESS go together")
     with opened_store(ctx) as store, progress_bar("building") as advance:
-        report = run_build(inputs, store, encoding=encoding, workers=workers, progress=advance)
+        report = run_build(
+            inputs,
+            store,
+            encoding=encoding,
+            workers=workers,
+            progress=advance,
+            scheduler=scheduler,
+        )
     report_skipped(report.skipped)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in sorted(report.stage_seconds.items()))
     click.echo(
@@ -395,7 +415,8 @@ def print_eval_tables(result: Any, *, per_doc: bool, show_errors: bool) -> None:
             for error in doc.errors:
                 details = {k: v for k, v in error.items() if k not in {"kind", "error"}}
                 click.echo(
-                    f"{doc.id}\t{error['kind']}\t{error['error']}\t{json.dumps(details, ensure_ascii=False)}"
+                    f"{doc.id}\t{error['kind']}\t{error['error']}\t"
+                    + json.dumps(details, ensure_ascii=False)
                 )
 
 
