@@ -114,3 +114,37 @@ def test_a_broadcast_transcript_becomes_one_article_per_story() -> None:
     assert all(s.date == "2022-12-25" for s in stories)
     assert any("昆山" in s.title for s in stories)
     assert all(s.url and s.url.startswith("https://tv.cctv.com/") for s in stories)
+
+
+def test_an_invalid_date_is_a_notice_and_the_article_is_kept(tmp_path: Path) -> None:
+    from kg.ingest import Notice
+
+    (tmp_path / "a.txt").write_text("标题\n来源:某报 日期:2023-02-30\n正文", encoding="utf-8")
+    items = list(read_inputs([str(tmp_path / "a.txt")]))
+    notices = [i for i in items if isinstance(i, Notice)]
+    (article,) = [i for i in items if isinstance(i, Article)]
+    assert article.date is None and article.text == "正文"
+    assert len(notices) == 1 and "2023-02-30" in notices[0].message
+
+
+def test_jsonl_is_streamed_and_a_line_in_another_encoding_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    good = '{"id": "g", "title": "甲", "text": "正文\\u0007一"}\n'.encode()
+    bad = '{"id": "b", "title": "乙", "text": "正文"}\n'.encode("gbk")
+    path.write_bytes(b"\xef\xbb\xbf" + good + bad)
+    items = list(read_inputs([str(path)]))
+    (article,) = [i for i in items if isinstance(i, Article)]
+    assert article.id == "g" and article.text == "正文一"
+    (skipped,) = [i for i in items if isinstance(i, Skipped)]
+    assert skipped.where == f"{path}:2" and "UTF-8" in skipped.reason
+
+
+def test_a_file_too_large_for_one_article_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.ingest
+
+    monkeypatch.setattr(kg.ingest, "MAX_ARTICLE_BYTES", 1000)
+    (tmp_path / "big.txt").write_text("标题\n" + "字" * 2000, encoding="utf-8")
+    (skipped,) = list(read_inputs([str(tmp_path / "big.txt")]))
+    assert isinstance(skipped, Skipped) and "split it" in skipped.reason

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.extract import EXTRACTOR_VERSION, extract_many
-from kg.ingest import Skipped, read_inputs
+from kg.ingest import Notice, Skipped, read_inputs
 from kg.model import Article, Extraction
 from kg.rdf.mapping import extraction_quads
 from kg.rdf.namespaces import ONTOLOGY, article_id_of_graph, graph_iri
@@ -33,6 +33,7 @@ class BuildReport:
     built: int = 0
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     entities: int = 0
     relations: int = 0
     indicators: int = 0
@@ -49,6 +50,7 @@ class BuildReport:
             "built": self.built,
             "unchanged": self.unchanged,
             "skipped": [{"input": s.where, "reason": s.reason} for s in self.skipped],
+            "notices": [{"input": n.where, "message": n.message} for n in self.notices],
             "entities_added": self.entities,
             "relations_added": self.relations,
             "indicators_added": self.indicators,
@@ -104,6 +106,8 @@ def build(
             report.stage_seconds["ingest"] += time.perf_counter() - clock
             if isinstance(item, Skipped):
                 report.skipped.append(item)
+            elif isinstance(item, Notice):
+                report.notices.append(item)
             else:
                 fp = fingerprint(item)
                 if item.id in seen and seen[item.id] != fp:

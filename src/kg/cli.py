@@ -183,6 +183,8 @@ def build(
             progress=advance,
             scheduler=scheduler,
         )
+    for notice in report.notices:
+        click.echo(f"note: {notice}", err=True)
     report_skipped(report.skipped)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in sorted(report.stage_seconds.items()))
     click.echo(
@@ -294,7 +296,7 @@ def extract(
       kg extract ../shared/corpus/dev/dev-01.txt --format table
     """
     from kg.extract import extract_many
-    from kg.ingest import Skipped, read_inputs
+    from kg.ingest import Notice, Skipped, read_inputs
 
     skipped: list[Skipped] = []
 
@@ -302,6 +304,8 @@ def extract(
         for item in read_inputs(inputs, encoding=encoding):
             if isinstance(item, Skipped):
                 skipped.append(item)
+            elif isinstance(item, Notice):
+                click.echo(f"note: {item}", err=True)
             else:
                 yield item
 

@@ -277,7 +277,8 @@ def gold_articles(
     gold_path: Path, *, encoding: str | None = None
 ) -> Iterator[tuple[dict[str, Any], Any]]:
     """Each gold annotation with the article it annotates, read from the gold line's `file`."""
-    from kg.ingest import Skipped, read_inputs
+    from kg.ingest import read_inputs
+    from kg.model import Article
 
     cache: dict[Path, list[Any]] = {}
     for gold in read_gold(gold_path):
@@ -288,7 +289,7 @@ def gold_articles(
                     f"{gold_path}: the article {gold['file']} is not there; check the gold's file"
                 )
             cache[file] = list(read_inputs([str(file)], encoding=encoding))
-        items = [a for a in cache[file] if not isinstance(a, Skipped)]
+        items = [a for a in cache[file] if isinstance(a, Article)]
         if len(items) > 1:
             items = [a for a in items if a.id == gold.get("id")]
         if len(items) != 1:

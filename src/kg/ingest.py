@@ -27,7 +27,9 @@ SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 
 # Encodings tried after UTF-8, in order; charset-normalizer arbitrates between them.
 FALLBACK_ENCODINGS = ("gb18030", "big5")
-MAX_FILE_BYTES = 64 * 1024 * 1024
+# One article in one file (text, HTML, a day's broadcast) may be this large; JSON Lines files are
+# streamed and may be any size, each line up to the same limit.
+MAX_ARTICLE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,18 @@ class Skipped:
         return f"{self.where}: {self.reason}"
 
 
-Item = Article | Skipped
+@dataclass(frozen=True)
+class Notice:
+    """Something worth telling about an input that was read all the same (an invalid date)."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+Item = Article | Skipped | Notice
 
 
 # ---------------------------------------------------------------- inputs
@@ -83,20 +96,25 @@ def read_inputs(inputs: Iterable[str], *, encoding: str | None = None) -> Iterat
 
 def read_file(path: Path, *, encoding: str | None = None) -> Iterator[Item]:
     name = str(path)
+    suffix = path.suffix.lower()
     try:
+        if suffix in JSONL_SUFFIXES:
+            with path.open("rb") as handle:
+                yield from read_jsonl_lines(handle, name, encoding=encoding)
+            return
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > MAX_ARTICLE_BYTES:
             yield Skipped(
                 name,
-                f"{size / 2**20:.0f} MiB is larger than the {MAX_FILE_BYTES // 2**20} MiB "
-                "an article may be; split it into articles (JSON Lines)",
+                f"{size / 2**20:.0f} MiB is larger than the {MAX_ARTICLE_BYTES // 2**20} MiB "
+                "one article may be; split it into articles (one a line in JSON Lines)",
             )
             return
         data = path.read_bytes()
     except OSError as exc:
         yield Skipped(name, f"cannot be read ({exc.strerror or exc}); check its permissions")
         return
-    yield from read_bytes(data, name, encoding=encoding, suffix=path.suffix.lower())
+    yield from read_bytes(data, name, encoding=encoding, suffix=suffix)
 
 
 def read_bytes(
@@ -112,13 +130,18 @@ def read_bytes(
     if kind == "jsonl":
         yield from parse_jsonl(text, name)
         return
+    text = _CONTROL.sub("", text)
     try:
         if kind == "html":
             yield parse_html(text, name)
         elif kind == "broadcast":
             yield from parse_broadcast(text, name)
         else:
-            yield parse_text_page(text, name)
+            article = parse_text_page(text, name)
+            raw_date = _header_date(text)
+            if raw_date and article.date is None:
+                yield Notice(name, f"date {raw_date!r} is not a valid date; built without a date")
+            yield article
     except InputError as exc:
         yield Skipped(name, str(exc).removeprefix(f"{name}: "))
 
@@ -213,6 +236,15 @@ _HEADER_DATE = re.compile(
     r"(?:日期|時間|时间|發布時間|发布时间)\s*[:：]\s*(?P<date>[^\s]+(?:\s*\d{1,2}:\d{2})?)"
 )
 _URL = re.compile(r"https?://\S+")
+
+
+def _header_date(text: str) -> str | None:
+    """The date as a text page's header writes it, valid or not."""
+    for line in text.split("\n", 40)[:40]:
+        found = _HEADER_DATE.search(strip_pinyin(line))
+        if found and len(line) <= 200:
+            return found.group("date")
+    return None
 
 
 def parse_text_page(text: str, name: str) -> Article:
@@ -318,45 +350,87 @@ def parse_html(text: str, name: str) -> Article:
     return make_article(title=title, text=body, date=date, source=source, url=url, file=name)
 
 
+# C0 control characters other than tab and newlines carry no text and break some RDF formats.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def read_jsonl_lines(
+    handle: Iterable[bytes], name: str, *, encoding: str | None = None
+) -> Iterator[Item]:
+    """JSON Lines streamed from a binary file, one line at a time: memory stays flat."""
+    for lineno, raw in enumerate(handle, start=1):
+        where = f"{name}:{lineno}"
+        if len(raw) > MAX_ARTICLE_BYTES:
+            yield Skipped(
+                where,
+                f"a line of {len(raw) / 2**20:.0f} MiB is larger than the "
+                f"{MAX_ARTICLE_BYTES // 2**20} MiB one article may be; split the article",
+            )
+            continue
+        try:
+            line = raw.decode(encoding or "utf-8")
+        except (UnicodeDecodeError, LookupError):
+            yield Skipped(
+                where,
+                f"not {encoding or 'UTF-8'} (JSON Lines are UTF-8); re-encode the file "
+                "or pass --encoding",
+            )
+            continue
+        if lineno == 1:
+            line = line.removeprefix("\ufeff")
+        yield from parse_jsonl_line(line, where)
+
+
 def parse_jsonl(text: str, name: str) -> Iterator[Item]:
     """One article an object: id, title, date, url, source, text or html. Bad lines are skipped."""
     for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{name}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(where, f"not valid JSON ({exc.msg} at column {exc.colno}); fix the line")
-            continue
-        if not isinstance(obj, dict):
-            yield Skipped(where, "not a JSON object; write one article object a line")
-            continue
-        body = obj.get("text")
-        if not isinstance(body, str) or not body.strip():
-            html = obj.get("html")
-            if isinstance(html, str) and html.strip():
-                try:
-                    page = parse_html(html, where)
-                except InputError as exc:
-                    yield Skipped(where, str(exc).removeprefix(f"{where}: "))
-                    continue
-                body = page.text
-                obj.setdefault("title", page.title)
-                obj.setdefault("date", page.date)
-            else:
-                yield Skipped(where, "has no 'text' or 'html' field; add the article's text")
-                continue
-        given = obj.get("id")
-        yield make_article(
-            title=str(obj.get("title") or "").strip(),
-            text=body.strip(),
-            date=parse_date(obj.get("date")),
-            source=_str_or_none(obj.get("source")),
-            url=_str_or_none(obj.get("url")),
-            file=name,
-            article_id=str(given) if given not in (None, "") else None,
-        )
+        yield from parse_jsonl_line(line, f"{name}:{lineno}")
+
+
+def parse_jsonl_line(line: str, where: str) -> Iterator[Item]:
+    """The article of one JSON Lines line, or why it was skipped."""
+    name = where.rsplit(":", 1)[0]
+    if not line.strip():
+        return
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield Skipped(where, f"not valid JSON ({exc.msg} at column {exc.colno}); fix the line")
+        return
+    if not isinstance(obj, dict):
+        yield Skipped(where, "not a JSON object; write one article object a line")
+        return
+    body = obj.get("text")
+    if not isinstance(body, str) or not body.strip():
+        html = obj.get("html")
+        if isinstance(html, str) and html.strip():
+            try:
+                page = parse_html(html, where)
+            except InputError as exc:
+                yield Skipped(where, str(exc).removeprefix(f"{where}: "))
+                return
+            body = page.text
+            obj.setdefault("title", page.title)
+            obj.setdefault("date", page.date)
+        else:
+            yield Skipped(where, "has no 'text' or 'html' field; add the article's text")
+            return
+    given = obj.get("id")
+    if given is not None and not isinstance(given, str | int):
+        yield Skipped(where, "its 'id' is not a string or number; give a plain id")
+        return
+    date = parse_date(obj.get("date"))
+    if obj.get("date") and date is None:
+        yield Notice(where, f"date {obj['date']!r} is not a valid date; built without a date")
+    yield make_article(
+        title=_CONTROL.sub("", str(obj.get("title") or "")).strip(),
+        text=_CONTROL.sub("", body).strip(),
+        date=date,
+        source=_str_or_none(obj.get("source")),
+        url=_str_or_none(obj.get("url")),
+        file=name,
+        article_id=str(given) if given not in (None, "") else None,
+    )
 
 
 def _str_or_none(value: object) -> str | None:
