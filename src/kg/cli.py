@@ -424,5 +424,72 @@ def print_eval_tables(result: Any, *, per_doc: bool, show_errors: bool) -> None:
                 )
 
 
+# ---- rdf model
+
+
+@cli.command()
+@click.option(
+    "--file",
+    "rdf_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Validate this RDF file (.ttl .nt .nq .trig .rdf .jsonld) instead of the store.",
+)
+@click.pass_context
+def validate(ctx: click.Context, rdf_file: Path | None) -> None:
+    """Check the graph against the SHACL shapes of ontology/shapes.ttl.
+
+    Prints each violation (focus node and its label, path, message); exit code 1 if any.
+
+    \b
+    Example:
+      kg validate
+      kg validate --file export.trig
+    """
+    from kg.validate import validate_file, validate_store
+
+    if rdf_file is not None:
+        report = validate_file(rdf_file)
+    else:
+        with opened_store(ctx, read_only=True) as store:
+            report = validate_store(store)
+    for violation in report.violations:
+        click.echo(str(violation))
+    click.echo(report.summary())
+    if not report.conforms:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--type", "entity_type", help="Only entities of this type (Zone, Industry, ...).")
+@click.option("--search", help="Only entities whose name or an alias contains this text.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many entities.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def entities(
+    ctx: click.Context, entity_type: str | None, search: str | None, limit: int | None, fmt: str
+) -> None:
+    """List the canonical entities with their aliases and how many articles mention them.
+
+    \b
+    Example:
+      kg entities --type Zone --search 高新区
+    """
+    from kg.entities import list_entities
+
+    with opened_store(ctx, read_only=True) as store:
+        rows = list_entities(store, entity_type=entity_type, search=search, limit=limit)
+    if fmt == "json":
+        echo_json([{**row.__dict__, "aliases": list(row.aliases)} for row in rows])
+        return
+    print_table(
+        ["type", "name", "aliases", "articles"],
+        [(r.type, r.name, "、".join(r.aliases), r.articles) for r in rows],
+    )
+
+
 def main() -> None:
     cli(prog_name="kg")
+
+
+if __name__ == "__main__":
+    main()

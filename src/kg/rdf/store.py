@@ -71,6 +71,7 @@ class EmbeddedStore:
         self.location = str(path)
         self.path = path
         self.read_only = read_only
+        self._lock = _StoreLock(path, shared=read_only)
         try:
             if read_only:
                 if not (path / "CURRENT").exists():
@@ -89,6 +90,9 @@ class EmbeddedStore:
                     "retry when it has finished (or query a snapshot: kg dump / kg load)"
                 ) from None
             raise StoreError(f"{path}: cannot open the store ({message}); check the path") from None
+        except BaseException:
+            self._lock.release()
+            raise
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -161,6 +165,48 @@ class EmbeddedStore:
             with contextlib.suppress(OSError):
                 self._store.flush()
         del self._store
+        self._lock.release()
+
+
+class _StoreLock:
+    """An advisory lock beside the data: one writer, or any number of readers, at a time.
+
+    Oxigraph's own lock keeps a second writer out, but a reader that opens a store while another
+    process writes it reads undefined data (pyoxigraph's Store.read_only). kg readers take the
+    lock shared and writers exclusive, so either side is told at once that the store is busy.
+    """
+
+    NAME = "kg.lock"
+
+    def __init__(self, path: Path, *, shared: bool) -> None:
+        import fcntl
+
+        self._handle = None
+        if shared and not path.exists():
+            return
+        path.mkdir(parents=True, exist_ok=True)
+        try:
+            handle = (path / self.NAME).open("a+b")
+        except OSError as exc:
+            raise StoreError(
+                f"{path}: cannot use the store ({exc.strerror}); check its permissions "
+                "or pass another --store"
+            ) from None
+        try:
+            fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            doing = "writing to" if shared else "using"
+            raise StoreBusyError(
+                f"{path}: the store is busy, another kg process is {doing} it; retry when it "
+                "has finished"
+            ) from None
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
 
 
 def _write_error(location: str, exc: OSError) -> StoreError:
