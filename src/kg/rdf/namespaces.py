@@ -70,3 +70,19 @@ def graph_iri(article_id: str) -> ox.NamedNode:
 
 def article_id_of_graph(graph: ox.NamedNode) -> str:
     return urllib.parse.unquote(graph.value.removeprefix(GRAPH))
+
+
+def entity_iri(entity_type: str, canonical_name: str) -> ox.NamedNode:
+    """`kgid:{Type}/{canonical name}`: the same name and type give the same IRI everywhere."""
+    return ox.NamedNode(f"{ID}{entity_type}/{iri_segment(canonical_name)}")
+
+
+def article_item_iri(kind: str, article_id: str, number: int) -> ox.NamedNode:
+    """`kgid:{kind}/{article id}/{n}` for an article's assertions, indicators and mentions."""
+    return ox.NamedNode(f"{ID}{kind}/{iri_segment(article_id)}/{number}")
+
+
+def entity_name_of_iri(iri: str) -> tuple[str, str]:
+    """(type, canonical name) of an entity IRI minted by `entity_iri`."""
+    entity_type, _, segment = iri.removeprefix(ID).partition("/")
+    return entity_type, urllib.parse.unquote(segment)
