@@ -1,0 +1,1010 @@
+"""Relations: normalized text, its sentences, the entity mentions and the article's subject in;
+typed relations between canonical entity names, each with its sentence as evidence, out.
+
+The rules read one sentence at a time, split into clauses at commas, semicolons and colons, and
+look at the mentions in order and at the short stretches of text between them:
+
+- an entity's own name (包头稀土高新区 -> 包头: locatedIn; 雄安新区启动区 -> 雄安新区: partOf;
+  《A、B关于……的意见》 -> issuedBy A and B);
+- cue words between mentions, read from `data/relation_cues.csv` (落户, 所辖, 主办, 支持, 与……共建,
+  role words between an organisation and a person ...);
+- ownership by position: an industry belongs to the nearest zone, place or enterprise before it
+  in its clause, else to the subject carried over from the clauses before, else to the article's
+  subject; the same goes for programmes and talent policies, which only zones and organisations
+  run or adopt.
+
+Relations whose ends do not have the types ANNOTATION.md allows are dropped; the same relation
+found twice is returned once with all its evidence.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from kg.model import Evidence, Mention, Relation
+from kg.resources import data_file
+
+# predicate -> (subject types, object types), as corpus/ANNOTATION.md has them.
+SIGNATURES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "locatedIn": (
+        frozenset({"Zone", "Enterprise", "Organization"}),
+        frozenset({"Place", "Zone"}),
+    ),
+    "developsIndustry": (frozenset({"Zone", "Place"}), frozenset({"Industry"})),
+    "operatesIn": (frozenset({"Enterprise"}), frozenset({"Industry"})),
+    "hostsProgramme": (frozenset({"Zone", "Organization"}), frozenset({"Programme"})),
+    "adoptsTalentPolicy": (frozenset({"Zone", "Organization"}), frozenset({"TalentPolicy"})),
+    "supports": (
+        frozenset({"Zone", "Organization", "PolicyDocument"}),
+        frozenset({"Enterprise", "Programme", "Zone"}),
+    ),
+    "holdsPositionIn": (frozenset({"Person"}), frozenset({"Organization", "Zone"})),
+    "issuedBy": (frozenset({"PolicyDocument"}), frozenset({"Organization"})),
+    "cooperatesWith": (
+        frozenset({"Enterprise", "Organization"}),
+        frozenset({"Enterprise", "Organization"}),
+    ),
+}
+# partOf joins two entities of the same type, one of these.
+_PART_OF_TYPES = frozenset({"Zone", "Industry", "Organization"})
+
+
+def types_allowed(predicate: str, subject_type: str, object_type: str) -> bool:
+    """Whether ANNOTATION.md allows `predicate` between entities of these types."""
+    if predicate == "partOf":
+        return subject_type == object_type and subject_type in _PART_OF_TYPES
+    signature = SIGNATURES.get(predicate)
+    return bool(signature) and subject_type in signature[0] and object_type in signature[1]
+
+
+# ---------------------------------------------------------------- cue words
+
+
+@cache
+def cue_words() -> dict[str, tuple[str, ...]]:
+    """The cue words of `data/relation_cues.csv`, by kind."""
+    path = data_file("relation_cues.csv")
+    table: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        for row in rows:
+            cue, kind = (row.get("cue") or "").strip(), (row.get("kind") or "").strip()
+            if cue and kind:
+                table.setdefault(kind, []).append(cue)
+    return {kind: tuple(words) for kind, words in table.items()}
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    role: re.Pattern[str]
+    role_link: re.Pattern[str]
+    enum: re.Pattern[str]
+    enterprise_head: re.Pattern[str]
+    not_owner: re.Pattern[str]
+    host: re.Pattern[str]
+    held: re.Pattern[str]
+    guide: re.Pattern[str]
+    support: re.Pattern[str]
+    locate: re.Pattern[str]
+    establish: re.Pattern[str]
+    attract: re.Pattern[str]
+    issue: re.Pattern[str]
+    cooperate: re.Pattern[str]
+    with_end: re.Pattern[str]
+    part_tail: re.Pattern[str]
+    part_by: re.Pattern[str]
+    copula: re.Pattern[str]
+    subordinate: re.Pattern[str]
+    plural: re.Pattern[str]
+    in_zone: re.Pattern[str]
+    topic_clause: re.Pattern[str]
+    contain_end: re.Pattern[str]
+    subfield: re.Pattern[str]
+    sub_zones: re.Pattern[str]
+    object_marker: re.Pattern[str]
+    main_as: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    cues = cue_words()
+
+    def alt(kind: str) -> str:
+        return _alt(cues.get(kind, ()))
+
+    role = rf"(?:{alt('role_prefix')})*(?:{alt('role')})"
+    return _Patterns(
+        role=re.compile(role),
+        role_link=re.compile(rf"{role}[、,]"),
+        enum=re.compile(r"(?:、|和|及|与|以及|或|乃至|及其|、以及|和、)?"),
+        enterprise_head=re.compile(rf"[^,;:。]{{0,8}}?(?:{alt('enterprise_head')})"),
+        not_owner=re.compile(alt("not_owner")),
+        host=re.compile(alt("host")),
+        held=re.compile(rf"^[^,;:。]{{0,3}}?(?:{alt('held')})"),
+        guide=re.compile(alt("guide")),
+        support=re.compile(alt("support")),
+        locate=re.compile(alt("locate")),
+        establish=re.compile(rf"^(?:了)?(?:{alt('establish')})"),
+        attract=re.compile(alt("attract")),
+        issue=re.compile(alt("issue")),
+        cooperate=re.compile(rf"^[^,;:。]{{0,8}}?(?:{alt('cooperate')})"),
+        with_end=re.compile(rf"(?:{alt('with')}|联合|携手)$"),
+        part_tail=re.compile(rf"^(?:的)?[^,;:。]{{0,8}}?(?:{alt('part')})"),
+        part_by=re.compile(rf"^为(?:{alt('part')})"),
+        copula=re.compile(r"(?:也|既|还|已|则|就)?(?:是|作为|为|系|成为|属于)"),
+        subordinate=re.compile(rf"(?:{alt('subordinate')})(?:的)?"),
+        plural=re.compile(alt("plural")),
+        in_zone=re.compile(alt("in_zone")),
+        topic_clause=re.compile(rf"(?:在|从|围绕)?(?:{alt('topic')})?(?:上|中)?"),
+        contain_end=re.compile(rf"(?:{alt('contain')})(?:了)?$"),
+        subfield=re.compile(
+            rf"(?:等)?(?:[一二三四五六七八九十两几多\d]+[个大项类])?(?:{alt('subfield')})"
+        ),
+        sub_zones=re.compile(r"^等[^,;:。]{0,4}?(?:片区|分园|园区|功能区|组团)"),
+        object_marker=re.compile(
+            r"(?:与|和|同|跟|向|对|给|从|来自|到|赴|落户|入驻|迁驻|位于|支持|扶持|依托|携手"
+            r"|联合|面向|把|为)$"
+        ),
+        main_as=re.compile(r"^以$"),
+    )
+
+
+_QUOTES = re.compile(r"[“”‘’\"'「」『』《》〈〉\s]")
+_CLAUSE_BREAK = re.compile(r"[,;:!?。]")
+
+# A mention can own an industry (or run a programme) when it has one of these types.
+_OWNER_TYPES = frozenset({"Zone", "Place", "Enterprise", "Programme"})
+_ZONE_ORG = frozenset({"Zone", "Organization"})
+_ENT_ORG = frozenset({"Enterprise", "Organization"})
+_ENT_ORG_ZONE = frozenset({"Enterprise", "Organization", "Zone"})
+_ZONE_PLACE = frozenset({"Zone", "Place"})
+
+
+def _clean(gap: str) -> str:
+    return _QUOTES.sub("", gap)
+
+
+# ---------------------------------------------------------------- collecting
+
+
+@dataclass
+class _Found:
+    role: str | None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+class _Collector:
+    """Relations as they are found, checked for types and merged by (subject, predicate, object)."""
+
+    def __init__(self, text: str, types: dict[str, str]) -> None:
+        self.text = text
+        self.types = types
+        self.found: dict[tuple[str, str, str], _Found] = {}
+
+    def add(
+        self,
+        subject: str | None,
+        predicate: str,
+        obj: str | None,
+        span: tuple[int, int],
+        rule: str,
+        confidence: float,
+        role: str | None = None,
+    ) -> None:
+        if not subject or not obj or subject == obj:
+            return
+        s_type, o_type = self.types.get(subject), self.types.get(obj)
+        if s_type is None or o_type is None or not types_allowed(predicate, s_type, o_type):
+            return
+        key = (subject, predicate, obj)
+        found = self.found.get(key)
+        if found is None:
+            found = self.found[key] = _Found(role)
+        elif found.role is None and role:
+            found.role = role
+        component = f"relations:{rule}"
+        if any(e.start == span[0] and e.component == component for e in found.evidence):
+            return
+        found.evidence.append(
+            Evidence(self.text[span[0] : span[1]], span[0], span[1], component, confidence)
+        )
+
+    def relations(self) -> list[Relation]:
+        out = []
+        for (subject, predicate, obj), found in self.found.items():
+            evidence = tuple(sorted(found.evidence, key=lambda e: (-e.confidence, e.start)))
+            out.append(Relation(subject, predicate, obj, found.role, evidence))
+        return out
+
+
+# ---------------------------------------------------------------- one sentence
+
+
+@dataclass
+class _Article:
+    """What the rules carry from sentence to sentence."""
+
+    fallback: str | None
+    fallback_type: str | None
+    zone_group: list[str] = field(default_factory=list)
+    programme: str | None = None
+
+
+class _Sentence:
+    """The mentions of one sentence with their clauses and enumeration groups."""
+
+    def __init__(self, text: str, span: tuple[int, int], mentions: list[Mention]) -> None:
+        self.text = text
+        self.span = span
+        self.ms = mentions
+        start, end = span
+        breaks = [m.start() + start for m in _CLAUSE_BREAK.finditer(text, start, end)]
+        bounds = [start, *[b + 1 for b in breaks if b + 1 < end]]
+        self.clauses = [
+            (bounds[i], bounds[i + 1] if i + 1 < len(bounds) else end) for i in range(len(bounds))
+        ]
+        self.clause_starts = [c[0] for c in self.clauses]
+        self.clause_of = [bisect_left(self.clause_starts, m.start + 1) - 1 for m in mentions]
+        # enumeration groups: neighbours of one type in one clause joined by 、/和/及
+        enum = _patterns().enum
+        self.group_of: list[int] = []
+        self.groups: list[list[int]] = []
+        for k, m in enumerate(mentions):
+            if k and self.clause_of[k] == self.clause_of[k - 1]:
+                prev = mentions[k - 1]
+                if prev.type == m.type and enum.fullmatch(_clean(text[prev.end : m.start])):
+                    self.groups[-1].append(k)
+                    self.group_of.append(len(self.groups) - 1)
+                    continue
+            self.groups.append([k])
+            self.group_of.append(len(self.groups) - 1)
+        # the subject of each clause: its first owner-type mention that no preposition governs
+        marker = _patterns().object_marker
+        self.clause_subject: list[int | None] = [None] * len(self.clauses)
+        self.clause_entorg: list[int | None] = [None] * len(self.clauses)
+        for k, m in enumerate(mentions):
+            c = self.clause_of[k]
+            if marker.search(_clean(self.before(k))):
+                continue
+            if m.type in _OWNER_TYPES and self.clause_subject[c] is None:
+                self.clause_subject[c] = k
+            if m.type in _ENT_ORG and self.clause_entorg[c] is None:
+                self.clause_entorg[c] = k
+
+    # -- text around mentions
+
+    def before(self, k: int) -> str:
+        """Text between the previous mention of the clause (or the clause start) and mention k."""
+        c = self.clause_of[k]
+        left = self.clauses[c][0]
+        if k and self.clause_of[k - 1] == c:
+            left = self.ms[k - 1].end
+        return self.text[left : self.ms[k].start]
+
+    def after(self, k: int) -> str:
+        """Text between mention k and the next mention of the clause (or the clause end)."""
+        c = self.clause_of[k]
+        right = self.clauses[c][1]
+        if k + 1 < len(self.ms) and self.clause_of[k + 1] == c:
+            right = self.ms[k + 1].start
+        return self.text[self.ms[k].end : right]
+
+    def clause_text(self, c: int) -> str:
+        return self.text[self.clauses[c][0] : self.clauses[c][1]]
+
+    def members(self, k: int) -> list[Mention]:
+        return [self.ms[i] for i in self.groups[self.group_of[k]]]
+
+    def group_last(self, k: int) -> int:
+        return self.groups[self.group_of[k]][-1]
+
+    def group_first(self, k: int) -> int:
+        return self.groups[self.group_of[k]][0]
+
+    def in_clause(self, c: int) -> range:
+        lo = bisect_left(self.clause_of, c)
+        hi = bisect_left(self.clause_of, c + 1)
+        return range(lo, hi)
+
+    def carried(self, c: int) -> int | None:
+        """The subject of clause c, else of the nearest clause before it that has one."""
+        for i in range(c, -1, -1):
+            if self.clause_subject[i] is not None:
+                return self.clause_subject[i]
+        return None
+
+
+# ---------------------------------------------------------------- the rules
+
+
+def find_relations(
+    text: str,
+    sentences: list[tuple[int, int]],
+    mentions: list[Mention],
+    subject: str | None,
+) -> list[Relation]:
+    """Relations among the mentioned entities of a normalized text.
+
+    `subject` (the zone or organisation the article is about) fills in left-out subjects.
+    """
+    ms = sorted(mentions, key=lambda m: (m.start, -m.end))
+    types: dict[str, str] = {}
+    for m in ms:
+        types.setdefault(m.name, m.type)
+    out = _Collector(text, types)
+    if not ms:
+        return []
+    fallback = _fallback(sentences, ms, subject, types)
+    article = _Article(fallback, types.get(fallback) if fallback else None)
+    _by_name(ms, sentences, out)
+    starts = [m.start for m in ms]
+    for span in sentences:
+        lo, hi = bisect_left(starts, span[0]), bisect_left(starts, span[1])
+        inside = [m for m in ms[lo:hi] if m.end <= span[1]]
+        if not inside:
+            continue
+        sent = _Sentence(text, span, inside)
+        _positions(sent, out)
+        _issued(sent, out)
+        _zone_parts(sent, article, out)
+        _located(sent, article, out)
+        _industries(sent, article, out)
+        _programmes(sent, article, out)
+        _supports(sent, article, out)
+        _cooperation(sent, out)
+        for g in sent.groups:
+            names = [sent.ms[i].name for i in g]
+            if sent.ms[g[0]].type == "Zone" and len(set(names)) > 1:
+                article.zone_group = names
+    return out.relations()
+
+
+def _fallback(
+    sentences: list[tuple[int, int]], ms: list[Mention], subject: str | None, types: dict[str, str]
+) -> str | None:
+    """Who a subject-less clause is about: the article's subject, unless the title (the first
+    sentence) names a place and not the subject, as stories about a province or city do."""
+    if not sentences:
+        return subject
+    title_end = sentences[0][1]
+    in_title = [m for m in ms if m.end <= title_end]
+    if subject and any(m.name == subject for m in in_title):
+        return subject
+    for etype in ("Zone", "Place"):
+        for m in in_title:
+            if m.type == etype:
+                return m.name
+    return subject
+
+
+def _sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    i = bisect_left([s for s, _ in sentences], pos + 1) - 1
+    return sentences[max(i, 0)]
+
+
+def _by_name(ms: list[Mention], sentences: list[tuple[int, int]], out: _Collector) -> None:
+    """Relations that an entity's own name states: the place in a zone's name, the zone a
+    sub-zone's name begins with, the organisations a document's name begins with."""
+    surfaces: dict[str, dict[str, Mention]] = {}
+    for m in ms:
+        surfaces.setdefault(m.type, {}).setdefault(m.text, m)
+        surfaces[m.type].setdefault(m.name, m)
+    places = sorted(surfaces.get("Place", {}).items(), key=lambda kv: -len(kv[0]))
+    zones = surfaces.get("Zone", {})
+    for surface, zm in zones.items():
+        span = _sentence_of(sentences, zm.start)
+        # the place named last in the zone's name is the most specific one (中国(江苏)…南京片区)
+        best: tuple[int, Mention] | None = None
+        taken: list[tuple[int, int]] = []
+        for psurface, pm in places:
+            at = surface.rfind(psurface)
+            if at < 0 or len(psurface) < 2:
+                continue
+            if any(a <= at < b for a, b in taken):
+                continue
+            taken.append((at, at + len(psurface)))
+            if best is None or at > best[0]:
+                best = (at, pm)
+        if best is not None:
+            out.add(zm.name, "locatedIn", best[1].name, span, "name-place", 0.8)
+        for other, om in zones.items():
+            if (
+                om.name != zm.name
+                and len(other) >= 3
+                and len(surface) > len(other) + 1
+                and surface.startswith(other)
+            ):
+                out.add(zm.name, "partOf", om.name, span, "name-zone", 0.7)
+    orgs = surfaces.get("Organization", {})
+    for surface, dm in surfaces.get("PolicyDocument", {}).items():
+        head = surface.split("关于", 1)[0] if "关于" in surface else ""
+        for part in head.split("、"):
+            om = orgs.get(part)
+            if om is not None:
+                out.add(
+                    dm.name,
+                    "issuedBy",
+                    om.name,
+                    _sentence_of(sentences, dm.start),
+                    "name-issuer",
+                    0.8,
+                )
+
+
+def _positions(sent: _Sentence, out: _Collector) -> None:
+    """Organisation, role, person: 稀土高新区党工委书记邬军军; chains joined by 、."""
+    p = _patterns()
+    ms = sent.ms
+    for k, person in enumerate(ms):
+        if person.type != "Person" or k == 0:
+            continue
+        j = k - 1
+        gap = _clean(sent.text[ms[j].end : person.start])
+        if ms[j].type not in _ZONE_ORG or not p.role.fullmatch(gap):
+            continue
+        out.add(person.name, "holdsPositionIn", ms[j].name, sent.span, "position", 0.9, gap)
+        while j > 0:
+            link = _clean(sent.text[ms[j - 1].end : ms[j].start])
+            if ms[j - 1].type not in _ZONE_ORG or not p.role_link.fullmatch(link):
+                break
+            j -= 1
+            role = link[:-1]
+            out.add(person.name, "holdsPositionIn", ms[j].name, sent.span, "position", 0.9, role)
+
+
+def _issued(sent: _Sentence, out: _Collector) -> None:
+    """An organisation issues a document: 管委会印发《……》."""
+    p = _patterns()
+    ms = sent.ms
+    for k, doc in enumerate(ms):
+        if doc.type != "PolicyDocument" or k == 0:
+            continue
+        gap = _clean(sent.before(k))
+        verb = p.issue.search(gap)
+        if not verb or verb.end() < len(gap) - 2:
+            continue
+        j = k - 1
+        while j >= 0 and sent.clause_of[j] == sent.clause_of[k] and ms[j].type == "Person":
+            j -= 1
+        if j < 0 or sent.clause_of[j] != sent.clause_of[k] or ms[j].type != "Organization":
+            continue
+        if len(_clean(sent.text[ms[j].end : doc.start])) > 8:
+            continue
+        out.add(doc.name, "issuedBy", ms[j].name, sent.span, "issue", 0.85)
+
+
+def _zone_parts(sent: _Sentence, article: _Article, out: _Collector) -> None:
+    """Zones within zones: X是Y的核心区, 作为Y的核心区,X……, Y所辖的X, 以X为核心区建设Y."""
+    p = _patterns()
+    ms = sent.ms
+    for k, whole in enumerate(ms):
+        if whole.type != "Zone":
+            continue
+        c = sent.clause_of[k]
+        tail = _clean(sent.after(k))
+        before = _clean(sent.before(k))
+        if p.part_tail.match(tail):
+            parts: list[str] = []
+            j = sent.group_first(k) - 1
+            if (
+                j >= 0
+                and sent.clause_of[j] == c
+                and ms[j].type == "Zone"
+                and p.copula.fullmatch(_clean(sent.text[ms[j].end : ms[j + 1].start]))
+            ):
+                parts = [m.name for m in sent.members(j)]
+            if not parts and p.plural.search(before):
+                parts = list(article.zone_group)
+            elif not parts and before.endswith("作为") and c + 1 < len(sent.clauses):
+                nxt = sent.in_clause(c + 1)
+                if len(nxt) and ms[nxt[0]].type == "Zone":
+                    parts = [ms[nxt[0]].name]
+            for name in parts:
+                out.add(name, "partOf", whole.name, sent.span, "zone-part", 0.85)
+        # 以X为核心区……建设Y
+        if before.endswith("以") and p.part_by.match(tail):
+            for j in range(k + 1, len(ms)):
+                if sent.clause_of[j] != c:
+                    break
+                if ms[j].type == "Zone":
+                    out.add(whole.name, "partOf", ms[j].name, sent.span, "zone-core", 0.75)
+                    break
+        # Y所辖的X、X
+        sub = p.subordinate.fullmatch(tail)
+        nxt_k = sent.group_last(k) + 1
+        if sub and nxt_k < len(ms) and ms[nxt_k].type == "Zone":
+            for m in sent.members(nxt_k):
+                out.add(m.name, "partOf", whole.name, sent.span, "zone-subordinate", 0.85)
+        if k == sent.group_first(k) and p.subordinate.fullmatch(before) and c > 0:
+            owner = sent.carried(c - 1)
+            if owner is not None and ms[owner].type == "Zone":
+                for m in sent.members(k):
+                    out.add(m.name, "partOf", ms[owner].name, sent.span, "zone-subordinate", 0.8)
+        # X、Y等片区
+        if k == sent.group_last(k) and p.sub_zones.match(tail):
+            owner_name = _zone_in_focus(sent, c, article)
+            for m in sent.members(k):
+                out.add(m.name, "partOf", owner_name, sent.span, "zone-subareas", 0.6)
+
+
+def _zone_in_focus(sent: _Sentence, c: int, article: _Article) -> str | None:
+    """The zone a clause is about: the nearest zone subject of this or an earlier clause of the
+    sentence, else the article's zone."""
+    for i in range(c, -1, -1):
+        k = sent.clause_subject[i]
+        if k is not None and sent.ms[k].type == "Zone":
+            return sent.ms[k].name
+    return article.fallback if article.fallback_type == "Zone" else None
+
+
+def _located(sent: _Sentence, article: _Article, out: _Collector) -> None:
+    """Where zones, enterprises and organisations are: 落户X, 位于X, 在X设立, 区内企业, 来自X的,
+    在X,Y……, X的Y园."""
+    p = _patterns()
+    ms = sent.ms
+    text = sent.text
+    n = len(ms)
+    header_in_zone = False
+    for c in range(len(sent.clauses)):
+        ks = sent.in_clause(c)
+        ctext = sent.clause_text(c)
+        if c == 0 and ctext.endswith(":") and p.in_zone.search(ctext):
+            header_in_zone = True
+        # 区内企业表现亮眼:A……;B……
+        if header_in_zone and c > 0 and len(ks) and ms[ks[0]].type == "Enterprise":
+            zone = _zone_in_focus(sent, c, article)
+            out.add(ms[ks[0]].name, "locatedIn", zone, sent.span, "in-zone", 0.75)
+        # 在X,Y……
+        if len(ks) == 1 and ms[ks[0]].type in _ZONE_PLACE and c + 1 < len(sent.clauses):
+            only = ks[0]
+            if _clean(ctext.replace(ms[only].text, "", 1)).rstrip(",") == "在":
+                nxt = sent.in_clause(c + 1)
+                if (
+                    len(nxt)
+                    and ms[nxt[0]].type in _ENT_ORG_ZONE
+                    and len(_clean(sent.before(nxt[0]))) <= 2
+                ):
+                    out.add(ms[nxt[0]].name, "locatedIn", ms[only].name, sent.span, "at-place", 0.7)
+    for k, m in enumerate(ms):
+        c = sent.clause_of[k]
+        before = _clean(sent.before(k))
+        after = _clean(sent.after(k))
+        # A 落户/位于/迁驻 B
+        if m.type in _ZONE_PLACE:
+            verbs = list(p.locate.finditer(before))
+            if verbs and verbs[-1].end() >= len(before) - 1:
+                subj = _nearest(sent, k, _ENT_ORG_ZONE, skip=frozenset({"Industry", "Person"}))
+                subjects = sent.members(subj) if subj is not None else []
+                if not subjects and ("的" in after or after == ""):
+                    j = k + 1
+                    while j < n and sent.clause_of[j] == c and ms[j].type == "Industry":
+                        j += 1
+                    if j < n and sent.clause_of[j] == c and ms[j].type in _ENT_ORG_ZONE:
+                        subjects = [ms[j]]
+                    elif _clean(sent.clause_text(c)).startswith("作为") and c + 1 < len(
+                        sent.clauses
+                    ):
+                        nxt = sent.in_clause(c + 1)
+                        if len(nxt) and ms[nxt[0]].type in _ENT_ORG_ZONE:
+                            subjects = [ms[nxt[0]]]
+                for s in subjects:
+                    out.add(s.name, "locatedIn", m.name, sent.span, "locate", 0.85)
+            # 在B设立/建设 ……
+            if before.endswith("在") and p.establish.match(after):
+                subj = _nearest(sent, k, _ENT_ORG, skip=frozenset({"Industry", "Person"}))
+                if subj is not None and ms[subj].type in _ENT_ORG:
+                    for s in sent.members(subj):
+                        out.add(s.name, "locatedIn", m.name, sent.span, "establish", 0.75)
+                else:
+                    j = k + 1
+                    if j < n and sent.clause_of[j] == c and ms[j].type in _ENT_ORG_ZONE:
+                        out.add(ms[j].name, "locatedIn", m.name, sent.span, "establish", 0.7)
+                    elif len(sent.in_clause(c)) == 1 and c > 0:
+                        prev = sent.in_clause(c - 1)
+                        if (
+                            len(prev)
+                            and ms[prev[-1]].type in _ENT_ORG_ZONE
+                            and len(_clean(sent.after(prev[-1]))) <= 1
+                        ):
+                            out.add(
+                                ms[prev[-1]].name, "locatedIn", m.name, sent.span, "establish", 0.65
+                            )
+            # 来自B的……E
+            if before.endswith("来自") and "的" in after:
+                j = k + 1
+                while j < n and sent.clause_of[j] == c and ms[j].type == "Industry":
+                    j += 1
+                if j < n and sent.clause_of[j] == c and ms[j].type == "Enterprise":
+                    out.add(ms[j].name, "locatedIn", m.name, sent.span, "from", 0.75)
+            # B的Z
+            if after == "的" and k + 1 < n and sent.clause_of[k + 1] == c:
+                z = ms[k + 1]
+                if z.type == "Zone":
+                    out.add(z.name, "locatedIn", m.name, sent.span, "of-place", 0.65)
+            # A 引进 E、E
+            if m.type in _ZONE_PLACE and p.attract.search(after):
+                j = k + 1
+                while j < n and sent.clause_of[j] == c and ms[j].type != "Enterprise":
+                    j += 1
+                if j < n and sent.clause_of[j] == c:
+                    for e in sent.members(j):
+                        out.add(e.name, "locatedIn", m.name, sent.span, "attract", 0.65)
+        # 区内(龙头)企业E
+        if m.type == "Enterprise":
+            j = k - 1
+            while j >= 0 and sent.clause_of[j] == c and ms[j].type == "Industry":
+                j -= 1
+            left = ms[j].end if j >= 0 and sent.clause_of[j] == c else sent.clauses[c][0]
+            if p.in_zone.search(text[left : m.start]):
+                zone = _zone_in_focus(sent, c, article)
+                out.add(m.name, "locatedIn", zone, sent.span, "in-zone", 0.8)
+
+
+def _nearest(
+    sent: _Sentence, k: int, want: frozenset[str], skip: frozenset[str] = frozenset()
+) -> int | None:
+    """The nearest mention before k in k's clause whose type is wanted, passing over `skip`."""
+    c = sent.clause_of[k]
+    j = k - 1
+    while j >= 0 and sent.clause_of[j] == c:
+        t = sent.ms[j].type
+        if t in want:
+            return j
+        if t not in skip:
+            return None
+        j -= 1
+    return None
+
+
+def _industries(sent: _Sentence, article: _Article, out: _Collector) -> None:
+    """Who develops or works in each industry, and industries within industries."""
+    p = _patterns()
+    ms = sent.ms
+    n = len(ms)
+    nclauses = len(sent.clauses)
+    topic_of_clause: dict[int, list[Mention]] = {}
+    for c in range(nclauses):
+        ks = sent.in_clause(c)
+        if len(ks) and all(ms[k].type == "Industry" for k in ks):
+            rest = sent.clause_text(c)
+            for k in ks:
+                rest = rest.replace(ms[k].text, "", 1)
+            if p.topic_clause.fullmatch(_clean(rest).rstrip(",;:")):
+                topic_of_clause[c] = [ms[k] for k in ks]
+    seen_group: set[int] = set()
+    for k, m in enumerate(ms):
+        if m.type != "Industry" or sent.group_of[k] in seen_group:
+            continue
+        seen_group.add(sent.group_of[k])
+        group = sent.members(k)
+        last = sent.group_last(k)
+        c = sent.clause_of[k]
+        after = _clean(sent.after(last))
+        before = _clean(sent.before(k))
+        # X企业E / 专注X的E
+        j = last + 1
+        if (
+            j < n
+            and sent.clause_of[j] == c
+            and ms[j].type == "Enterprise"
+            and p.enterprise_head.fullmatch(after)
+        ):
+            for x in group:
+                out.add(ms[j].name, "operatesIn", x.name, sent.span, "industry-enterprise", 0.85)
+            continue
+        # parts of industries
+        _industry_parts(sent, k, group, after, before, topic_of_clause, out)
+        # the owner
+        owner, rule, conf = _industry_owner(sent, k, c, topic_of_clause, article)
+        if owner is None:
+            continue
+        if rule == "industry-article" and p.not_owner.search(sent.clause_text(c)):
+            continue
+        otype = out.types.get(owner)
+        pred = "operatesIn" if otype == "Enterprise" else "developsIndustry"
+        for x in group:
+            out.add(owner, pred, x.name, sent.span, rule, conf)
+
+
+def _industry_owner(
+    sent: _Sentence,
+    k: int,
+    c: int,
+    topic_of_clause: dict[int, list[Mention]],
+    article: _Article,
+) -> tuple[str | None, str, float]:
+    ms = sent.ms
+    j = k - 1
+    while j >= 0 and sent.clause_of[j] == c:
+        t = ms[j].type
+        if t in _OWNER_TYPES and not _clean(sent.before(j)).endswith("来自"):
+            return (None if t == "Programme" else ms[j].name), "industry-owner", 0.8
+        j -= 1
+    if c in topic_of_clause and c + 1 < len(sent.clauses):
+        nxt = sent.clause_subject[c + 1]
+        if nxt is not None:
+            t = ms[nxt].type
+            return (None if t == "Programme" else ms[nxt].name), "industry-topic", 0.75
+    if c > 0:
+        carried = sent.carried(c - 1)
+        if carried is not None:
+            t = ms[carried].type
+            return (None if t == "Programme" else ms[carried].name), "industry-carried", 0.7
+    if article.fallback_type in _ZONE_PLACE:
+        return article.fallback, "industry-article", 0.55
+    return None, "", 0.0
+
+
+def _industry_parts(
+    sent: _Sentence,
+    k: int,
+    group: list[Mention],
+    after: str,
+    before: str,
+    topic_of_clause: dict[int, list[Mention]],
+    out: _Collector,
+) -> None:
+    p = _patterns()
+    ms = sent.ms
+    n = len(ms)
+    last = sent.group_last(k)
+    c = sent.clause_of[k]
+    parent: Mention | None = None
+    rule = ""
+    j = last + 1
+    nxt = ms[j] if j < n and sent.clause_of[j] == c else None
+    if nxt is not None and nxt.type == "Industry" and after == "等":
+        parent, rule = nxt, "industry-kinds"
+    elif nxt is not None and nxt.type == "Industry" and after == "为主的" and before.endswith("以"):
+        parent, rule = nxt, "industry-mainly"
+    elif p.subfield.match(after) or p.contain_end.search(before):
+        parent, rule = _industry_before(sent, k, c), "industry-subfield"
+    elif c > 0 and c - 1 in topic_of_clause:
+        owner = sent.clause_subject[c]
+        if owner is None or ms[owner].type != "Enterprise":
+            parent, rule = topic_of_clause[c - 1][0], "industry-topic"
+    elif c > 0 and _clean(sent.clause_text(c)).startswith("其中"):
+        prev = [ms[i] for i in sent.in_clause(c - 1) if ms[i].type == "Industry"]
+        if prev:
+            parent, rule = prev[0], "industry-among"
+    if parent is None:
+        return
+    for x in group:
+        if x.name != parent.name:
+            out.add(x.name, "partOf", parent.name, sent.span, rule, 0.7)
+
+
+def _industry_before(sent: _Sentence, k: int, c: int) -> Mention | None:
+    """The nearest industry before mention k in its clause or the clause before."""
+    first = sent.group_first(k)
+    for j in range(first - 1, -1, -1):
+        if sent.clause_of[j] < c - 1:
+            return None
+        if sent.ms[j].type == "Industry":
+            return sent.ms[j]
+    return None
+
+
+def _programmes(sent: _Sentence, article: _Article, out: _Collector) -> None:
+    """Who runs a programme (由X主办, 在X举行, or the zone the clause is about) and who adopts a
+    talent policy; 指导 makes an organisation a supporter of the programme."""
+    p = _patterns()
+    ms = sent.ms
+    n = len(ms)
+    progs = [k for k, m in enumerate(ms) if m.type == "Programme"]
+    # explicit hosts and guides, for the programme nearest to the cue
+    for c in range(len(sent.clauses)):
+        ctext = sent.clause_text(c)
+        for pattern, predicate in ((p.host, "hostsProgramme"), (p.guide, "supports")):
+            for cue in pattern.finditer(ctext):
+                pos = sent.clauses[c][0] + cue.start()
+                prog = _programme_near(sent, progs, pos, article)
+                if prog is None:
+                    continue
+                hosts = _hosts_before(sent, c, pos)
+                if predicate == "hostsProgramme" and (
+                    "联合" in cue.group()
+                    or "共同" in cue.group()
+                    or "联合" in ctext
+                    or "共同" in ctext
+                ):
+                    hosts += _partners(sent, c, pos)
+                    if not hosts or all(out.types.get(h) != "Zone" for h in hosts):
+                        focus = _zone_in_focus(sent, c, article)
+                        if focus:
+                            hosts.append(focus)
+                for h in hosts:
+                    out.add(h, predicate, prog, sent.span, "programme-" + predicate, 0.85)
+    for k in progs:
+        article.programme = ms[k].name
+        c = sent.clause_of[k]
+        # P在X举行
+        for j in range(k + 1, n):
+            if sent.clause_of[j] != c:
+                break
+            if (
+                ms[j].type == "Zone"
+                and _clean(sent.before(j)).endswith("在")
+                and p.held.match(_clean(sent.after(j)))
+            ):
+                out.add(ms[j].name, "hostsProgramme", ms[k].name, sent.span, "programme-held", 0.85)
+    for k, m in enumerate(ms):
+        if m.type not in ("Programme", "TalentPolicy"):
+            continue
+        predicate = "hostsProgramme" if m.type == "Programme" else "adoptsTalentPolicy"
+        c = sent.clause_of[k]
+        for owner, rule, conf in _runners(sent, k, c, article):
+            out.add(owner, predicate, m.name, sent.span, rule, conf)
+
+
+def _runners(sent: _Sentence, k: int, c: int, article: _Article) -> list[tuple[str, str, float]]:
+    """Who runs the programme or policy at mention k: the plural subject (三地) standing for the
+    zones named before, the nearest zone of the clause, the carried subject, else the article's."""
+    p = _patterns()
+    ms = sent.ms
+    found: list[tuple[str, str, float]] = []
+    clause_head = sent.text[sent.clauses[c][0] : ms[k].start]
+    if p.plural.search(clause_head) or (c > 0 and p.plural.search(sent.clause_text(0))):
+        found += [(z, "policy-plural", 0.7) for z in article.zone_group]
+    j = k - 1
+    while j >= 0 and sent.clause_of[j] == c:
+        t = ms[j].type
+        if t == "Zone":
+            return [*found, (ms[j].name, "policy-owner", 0.75)]
+        if t == "Place":
+            return found
+        j -= 1
+    if c > 0:
+        carried = sent.carried(c - 1)
+        if carried is not None:
+            t = ms[carried].type
+            if t == "Zone":
+                return [*found, (ms[carried].name, "policy-carried", 0.7)]
+            if t == "Place":
+                return found
+    if article.fallback_type in _ZONE_ORG and article.fallback:
+        found.append((article.fallback, "policy-article", 0.6))
+    return found
+
+
+def _programme_near(sent: _Sentence, progs: list[int], pos: int, article: _Article) -> str | None:
+    if progs:
+        best = min(progs, key=lambda k: abs(sent.ms[k].start - pos))
+        return sent.ms[best].name
+    return article.programme
+
+
+def _hosts_before(sent: _Sentence, c: int, pos: int) -> list[str]:
+    """The zone or organisation group right before a cue at `pos` in clause c."""
+    ms = sent.ms
+    hosts: list[str] = []
+    for j in reversed(sent.in_clause(c)):
+        if ms[j].end > pos:
+            continue
+        if ms[j].type in _ZONE_ORG and len(_clean(sent.text[ms[j].end : pos])) <= 8:
+            hosts = [m.name for m in sent.members(j) if m.type in _ZONE_ORG]
+        break
+    return hosts
+
+
+def _partners(sent: _Sentence, c: int, pos: int) -> list[str]:
+    """Zones or organisations named after 与/联合/携手 before a cue at `pos` in the sentence."""
+    p = _patterns()
+    ms = sent.ms
+    found: list[str] = []
+    for j, m in enumerate(ms):
+        if m.start >= pos or sent.clause_of[j] > c:
+            break
+        if (
+            m.type in _ZONE_ORG
+            and j == sent.group_first(j)
+            and p.with_end.search(_clean(sent.before(j)))
+        ):
+            found += [x.name for x in sent.members(j)]
+    return found
+
+
+def _supports(sent: _Sentence, article: _Article, out: _Collector) -> None:
+    """X支持/扶持 Y: Y an enterprise, programme or zone named right after the cue."""
+    p = _patterns()
+    ms = sent.ms
+    n = len(ms)
+    for c in range(len(sent.clauses)):
+        cstart, cend = sent.clauses[c]
+        for cue in p.support.finditer(sent.text, cstart, cend):
+            pos = cue.start()
+            ks = sent.in_clause(c)
+            # the supporter: nearest zone, organisation or document before the cue
+            supporter: str | None = None
+            undecided = True
+            for j in reversed(ks):
+                if ms[j].end > pos:
+                    continue
+                t = ms[j].type
+                if t in ("Zone", "Organization", "PolicyDocument"):
+                    supporter, undecided = ms[j].name, False
+                    break
+                if t in ("Place", "Enterprise"):
+                    undecided = False
+                    break
+            if undecided:
+                carried = sent.carried(c - 1) if c > 0 else None
+                if carried is not None and ms[carried].type == "Zone":
+                    supporter = ms[carried].name
+                elif carried is None and article.fallback_type in _ZONE_ORG:
+                    supporter = article.fallback
+            if supporter is None:
+                continue
+            # the supported: first enterprise, programme or zone after the cue, and its list
+            first: int | None = None
+            for j in ks:
+                if ms[j].start < cue.end():
+                    continue
+                if ms[j].start - cue.end() > 30:
+                    break
+                if ms[j].type in ("Industry", "Place"):
+                    continue
+                if ms[j].type in ("Enterprise", "Programme", "Zone"):
+                    first = j
+                break
+            if first is None:
+                continue
+            targets = [ms[first]]
+            last_end = ms[first].end
+            for j in range(first + 1, n):
+                if sent.clause_of[j] != c:
+                    break
+                if ms[j].type == "Industry":
+                    continue
+                if ms[j].type != ms[first].type or sent.text[last_end : ms[j].start][:1] not in (
+                    "、",
+                    "和",
+                    "及",
+                ):
+                    break
+                targets.append(ms[j])
+                last_end = ms[j].end
+            for t in targets:
+                out.add(supporter, "supports", t.name, sent.span, "support", 0.8)
+
+
+def _cooperation(sent: _Sentence, out: _Collector) -> None:
+    """A与B共建/合作/签署 ……, A联合B ……; 双方 …… 合作 for the two parties of the sentence."""
+    p = _patterns()
+    ms = sent.ms
+    for k, b in enumerate(ms):
+        if b.type not in _ENT_ORG or k != sent.group_first(k):
+            continue
+        c = sent.clause_of[k]
+        if not p.with_end.search(_clean(sent.before(k))):
+            continue
+        if not p.cooperate.match(_clean(sent.after(sent.group_last(k)))):
+            continue
+        a = _nearest(sent, k, _ENT_ORG, skip=frozenset({"Industry", "Person", "Place"}))
+        if a is None:
+            for i in range(c - 1, -1, -1):
+                if sent.clause_entorg[i] is not None:
+                    a = sent.clause_entorg[i]
+                    break
+                if sent.clause_subject[i] is not None:
+                    break
+        if a is None:
+            continue
+        for m in sent.members(k):
+            out.add(ms[a].name, "cooperatesWith", m.name, sent.span, "cooperate", 0.8)
+    for c in range(len(sent.clauses)):
+        ctext = sent.clause_text(c)
+        if "双方" in ctext and p.cooperate.search(ctext.split("双方", 1)[1]):
+            parties = [m for m in ms if m.type in _ENT_ORG and m.start < sent.clauses[c][0]]
+            names = list(dict.fromkeys(m.name for m in parties))
+            if len(names) == 2:
+                out.add(names[0], "cooperatesWith", names[1], sent.span, "cooperate-both", 0.65)
