@@ -15,12 +15,12 @@ article derives the same canonical name for it:
    name (包头 -> 包头市), with its division code and province. Where several places share the name,
    the one in a province or city that the article's other places name wins, then the one of
    higher level; otherwise the place stays unlinked under its own key.
-3. Zones: a key the gazetteer knows under any of the zone's names becomes that zone's canonical
-   name. A name without its place prefix (稀土高新区) is linked to the gazetteer zone whose key ends
-   with it only where the article's places agree: the zone's city (or a county in it) or its
-   province is named in the article. Otherwise the entity's own names decide: the longest key
-   among its aliases that ends with the key of its name (包头稀土高新区 for 稀土高新区), else the
-   key of its name.
+3. Zones: a key the gazetteer knows under one of the zone's names becomes that zone's canonical
+   name. A name without its place prefix (稀土高新区), whether the gazetteer lists it or only a
+   longer name ending with it, is linked only where the article's places agree: the zone's city
+   (or a county in it) or its province is named in the article. Otherwise the entity's own names
+   decide: the longest key among its aliases that ends with the key of its name (包头稀土高新区
+   for 稀土高新区), else the key of its name.
 4. Other types: the key of the entity's name (a generic name falls back to its longest alias).
 
 The canonical name is the IRI's last segment (`kgid:{Type}/{canonical name}`) and the entity's
@@ -315,6 +315,21 @@ def _zone_agrees(zone: ZoneInfo, places: Sequence[PlaceInfo]) -> bool:
     return False
 
 
+def _names_its_place(key: str, zone: ZoneInfo, gaz: Gazetteer) -> bool:
+    """Whether a zone name starts with its city or province: 包头稀土高新区, not 稀土高新区."""
+    prefixes: set[str] = set()
+    for place_key in (zone.city, zone.province):
+        if not place_key:
+            continue
+        place = gaz.place(place_key)
+        official = place.official_name if place else place_key
+        prefixes.update((place_key, official, *place_short_names(official)))
+        if place:
+            prefixes.update(place.short_names)
+    # A zone the gazetteer places nowhere cannot be checked against the article: trust the name.
+    return not prefixes or any(key.startswith(p) for p in prefixes)
+
+
 def _entity_keys(entity_type: str, names: Sequence[str]) -> list[str]:
     keys = []
     for name in names:
@@ -373,7 +388,11 @@ def link_extraction(extraction: Extraction, gazetteer: Gazetteer | None = None) 
             continue
         keys = _entity_keys("Zone", (entity.name, *entity.aliases))
         for key in keys:
-            zones = gaz.zones_named(key)
+            zones = [
+                z
+                for z in gaz.zones_named(key)
+                if _names_its_place(key, z, gaz) or _zone_agrees(z, article_places)
+            ]
             if len(zones) > 1:
                 zones = [z for z in zones if _zone_agrees(z, article_places)]
             if len(zones) == 1:

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 
-from kg.link import LinkedArticle, LinkedEntity, link_extraction
+from kg.link import Gazetteer, LinkedArticle, LinkedEntity, link_extraction
 from kg.model import Article, Evidence, Extraction
 from kg.rdf.namespaces import (
     DCTERMS,
@@ -284,6 +284,8 @@ def linked_quads(linked: LinkedArticle, fingerprint: str) -> list[ox.Quad]:
     return quads
 
 
-def extraction_quads(extraction: Extraction, fingerprint: str) -> list[ox.Quad]:
+def extraction_quads(
+    extraction: Extraction, fingerprint: str, *, gazetteer: Gazetteer | None = None
+) -> list[ox.Quad]:
     """All quads of one article's named graph: the article linked, then written as the model."""
-    return linked_quads(link_extraction(extraction), fingerprint)
+    return linked_quads(link_extraction(extraction, gazetteer), fingerprint)
