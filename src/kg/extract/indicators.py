@@ -594,7 +594,8 @@ def find_indicators(
                 who, rule = (topic, rule + "+topic") if topic else (subject, rule + "+article")
             if not who:
                 continue
-            name = _name(text, q, clause[0], clause[0])
+            named = [m for m in _mentions_in(ctx, clause[0], q.start) if m.type in SUBJECT_TYPES]
+            name = _name(text, q, clause[0], named[-1].end if named else clause[0])
             if name.startswith(("同比", "增长", "增速", "比上年", "较上年")) and previous_name:
                 name = previous_name + name
             elif name:
