@@ -1,0 +1,187 @@
+"""Aliases: the resolved candidates in; named mentions and entities out (`kg_aliases`).
+
+Surfaces of one entity in one article are merged under its most complete name:
+- short names the article declares (（以下简称“研创园”）, 简称…), and their later uses;
+- a place prefix dropped (包头稀土高新区 -> 稀土高新区) or a long head abbreviated
+  (…高新技术产业开发区 -> …高新区, …经济技术开发区 -> …经开区, data/extract_cues.csv);
+- an industry with or without 产业/产业链/行业, a company with or without its legal form
+  (有限公司, 集团, 股份), a place with or without 省/市/区/县.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.candidates import Candidate, candidates
+from kg.extract.entities import assemble, clean_name
+from kg.extract.lexicon import abbreviations, cue
+from kg.model import Mention
+
+# （以下简称“X”） / (简称X) / 下称“X”: a short name declared right after a full one.
+_DECLARED = re.compile(
+    r"\s*[（(]?\s*(?:以下简称|以下称|下称|简称|以下简称为|简称为)\s*[“\"‘「]?"
+    r"([^”\"’」）)，,。；;、\s]{1,16})[”\"’」]?\s*[）)]?"
+)
+# Prefixes of a zone's name that the same article may leave out.
+_LEVEL_WORDS = ("国家级", "国家")
+
+
+class _Union:
+    def __init__(self) -> None:
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(self, key: tuple[str, str]) -> tuple[str, str]:
+        parent = self.parent.setdefault(key, key)
+        if parent != key:
+            parent = self.find(parent)
+            self.parent[key] = parent
+        return parent
+
+    def union(self, a: tuple[str, str], b: tuple[str, str]) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _strip_suffix(name: str, suffixes: Iterable[str], keep: int = 2) -> str:
+    for suffix in sorted(suffixes, key=len, reverse=True):
+        if name.endswith(suffix) and len(name) - len(suffix) >= keep:
+            return name[: -len(suffix)]
+    return name
+
+
+def short_forms(name: str, etype: str, places: Iterable[str]) -> set[str]:
+    """Forms of `name` that an article may use for the same entity (not `name` itself)."""
+    forms = {name}
+    if etype in ("Zone", "Organization"):
+        for long, short in abbreviations():
+            for form in list(forms):
+                if long in form and form != long:
+                    forms.add(form.replace(long, short, 1))
+        for form in list(forms):
+            for level in _LEVEL_WORDS:
+                i = form.find(level)
+                if i > 0 and len(form) - len(level) >= 4:
+                    forms.add(form[:i] + form[i + len(level) :])
+        ordered_places = sorted(places, key=len, reverse=True)
+        for form in list(forms):
+            rest = form
+            for _ in range(3):
+                prefix = next(
+                    (p for p in ordered_places if rest.startswith(p) and len(rest) - len(p) >= 3),
+                    None,
+                )
+                if prefix is None:
+                    break
+                rest = rest[len(prefix) :]
+                forms.add(rest)
+    elif etype == "Industry":
+        forms.add(_strip_suffix(name, cue("industry_suffix")))
+    elif etype == "Enterprise":
+        forms.add(_strip_suffix(name, cue("enterprise_suffix")))
+    elif etype == "Place":
+        forms.add(_strip_suffix(name, cue("place_suffix")))
+    forms.discard(name)
+    return {f for f in forms if len(f) >= 2}
+
+
+def declared_aliases(text: str, found: list[Candidate]) -> dict[str, Candidate]:
+    """Short form -> the candidate it was declared for (（以下简称“X”） after the candidate)."""
+    declared: dict[str, Candidate] = {}
+    for cand in found:
+        m = _DECLARED.match(text, cand.end, min(len(text), cand.end + 24))
+        if m:
+            short = m.group(1)
+            if short != clean_name(text[cand.start : cand.end]):
+                declared.setdefault(short, cand)
+    return declared
+
+
+def name_mentions(
+    text: str, found: list[Candidate]
+) -> tuple[list[Mention], dict[tuple[str, str], list[str]]]:
+    """Mentions named by their entity's most complete name, and aliases declared per entity."""
+    declared = declared_aliases(text, found)
+    found = list(found)
+    if declared:
+        taken = bytearray(len(text))
+        for c in found:
+            taken[c.start : c.end] = b"\x01" * (c.end - c.start)
+        for short, full in declared.items():
+            start = text.find(short)
+            while start >= 0:
+                end = start + len(short)
+                if taken.find(1, start, end) < 0:
+                    found.append(
+                        Candidate(start, end, full.type, "kg_aliases", 0.8, alias_of=short)
+                    )
+                    taken[start:end] = b"\x01" * (end - start)
+                start = text.find(short, end)
+        found.sort(key=lambda c: c.start)
+
+    def key_of(c: Candidate) -> tuple[str, str]:
+        return (c.type, c.name or clean_name(text[c.start : c.end]))
+
+    union = _Union()
+    keys = [key_of(c) for c in found]
+    for key in keys:
+        union.find(key)
+    for short, full in declared.items():
+        union.union((full.type, short), key_of(full))
+    places = {name for etype, name in keys if etype == "Place"}
+    places |= {clean_name(text[c.start : c.end]) for c in found if c.type == "Place"}
+    by_name: dict[tuple[str, str], tuple[str, str]] = {k: k for k in keys}
+    for key in sorted(set(keys)):
+        etype, name = key
+        for form in sorted(short_forms(name, etype, places)):
+            other = by_name.get((etype, form))
+            if other is not None:
+                union.union(key, other)
+            elif etype in ("Industry", "Enterprise", "Place"):
+                # X产业 and X产业链 share their stem X without X being mentioned alone.
+                stem = (etype, "\x00" + form)
+                union.union(key, stem)
+
+    members: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key in sorted(set(keys)):
+        members.setdefault(union.find(key), []).append(key)
+    first_use = {}
+    for i, key in enumerate(keys):
+        first_use.setdefault(key, i)
+    best: dict[tuple[str, str], str] = {}
+    for root, group in members.items():
+        # The most complete name: the longest; the first used among equals.
+        best[root] = max(group, key=lambda k: (len(k[1]), -first_use[k]))[1]
+
+    mentions = []
+    for cand, key in zip(found, keys, strict=True):
+        mentions.append(
+            Mention(
+                start=cand.start,
+                end=cand.end,
+                type=cand.type,
+                text=text[cand.start : cand.end],
+                name=best[union.find(key)],
+                component=cand.component,
+                confidence=cand.confidence,
+            )
+        )
+    extra: dict[tuple[str, str], list[str]] = {}
+    for short, full in declared.items():
+        extra.setdefault((full.type, best[union.find(key_of(full))]), []).append(short)
+    return mentions, extra
+
+
+@Language.factory("kg_aliases")
+def make_alias_namer(nlp: Language, name: str) -> object:
+    def name_entities(doc: Doc) -> Doc:
+        mentions, declared = name_mentions(doc.text, candidates(doc))
+        doc._.kg_mentions = mentions
+        doc._.kg_entities = assemble(mentions, declared)
+        return doc
+
+    return name_entities

@@ -1,0 +1,60 @@
+"""Gazetteer ruler: normalized text in; candidates for every known name in it out (`kg_gazetteer`).
+
+All surface forms of `kg.gazetteer` (zones, places, regions, industries, organisations; official
+names and the short forms people use) go into one Aho-Corasick automaton, built once per
+process, so the text is scanned once whatever the number of names. A match counts where it
+starts and ends on word boundaries of the segmentation, so 南京 is not found in 南京路 when the
+segmenter keeps that word whole; names of four characters or more are trusted without the check.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.candidates import Candidate, candidates
+from kg.extract.tokenizer import token_starts
+from kg.model import ENTITY_TYPES
+
+COMPONENT = "kg_gazetteer"
+# Names this long rarely occur inside other words by chance.
+_TRUSTED_LENGTH = 4
+
+
+@cache
+def automaton() -> Any:
+    """The gazetteer's automaton: surface -> (surface, its candidates, best first)."""
+    from kg import gazetteer
+
+    return gazetteer.surface_automaton()
+
+
+def find_known(text: str, boundaries: set[int]) -> list[Candidate]:
+    """Gazetteer matches of `text` that respect word boundaries."""
+    found = []
+    for last, (surface, forms) in automaton().iter(text):
+        end = last + 1
+        start = end - len(surface)
+        if len(surface) < _TRUSTED_LENGTH and not (start in boundaries and end in boundaries):
+            continue
+        best = forms[0]
+        if best.type in ENTITY_TYPES:
+            confidence = 0.95 if best.official else 0.85
+            found.append(
+                Candidate(start, end, best.type, COMPONENT, confidence, name=best.name, priority=3)
+            )
+    return found
+
+
+@Language.factory(COMPONENT)
+def make_gazetteer_ruler(nlp: Language, name: str) -> object:
+    automaton()
+
+    def ruler(doc: Doc) -> Doc:
+        candidates(doc).extend(find_known(doc.text, token_starts(doc)))
+        return doc
+
+    return ruler

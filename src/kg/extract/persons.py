@@ -1,0 +1,98 @@
+"""Persons: normalized text in; candidate person names out (`kg_persons`).
+
+A person is a family name of 百家姓 (data/surnames.txt) and one or two given-name characters,
+found where Chinese news names people: right after a role title (…主任唐峻, 教授方砚秋) or right
+before a verb of speech (罗知远告诉记者, 唐峻表示). Once found, every other use of the same name in
+the article is a mention too.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.candidates import Candidate, candidates
+from kg.extract.lexicon import alternation, cue, surnames
+
+COMPONENT = "kg_persons"
+_HAN = "\u4e00-\u9fff"
+# Characters that end a name: punctuation, white space, digits, latin.
+_AFTER_NAME = re.compile(rf"[^{_HAN}]|$")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
+    titles = alternation(cue("title"))
+    speech = alternation(cue("speech"))
+    single, double = surnames()
+    surname = "|".join(sorted(double, key=len, reverse=True)) + "|[" + "".join(sorted(single)) + "]"
+    after_title = re.compile(rf"(?:{titles.pattern})((?:{surname})[{_HAN}]{{1,2}})")
+    before_speech = re.compile(rf"((?:{surname})[{_HAN}]{{1,2}}?)(?={speech.pattern})")
+    return after_title, before_speech, frozenset(cue("function"))
+
+
+def _given_ok(given: str, function_words: frozenset[str]) -> bool:
+    return not any(ch in function_words for ch in given)
+
+
+def _name_length(text: str, start: int, stop_words: frozenset[str]) -> int:
+    """How long the name starting at `start` is: two characters or three (four for 欧阳某某)."""
+    double = surnames()[1]
+    family = 2 if text[start : start + 2] in double else 1
+    speech = cue("speech") | cue("title") | stop_words
+    for given in (2, 1):
+        end = start + family + given
+        if end > len(text):
+            continue
+        follow = text[end : end + 2]
+        ends_here = (
+            _AFTER_NAME.match(text, end)
+            or text[end : end + 1] in stop_words
+            or follow in speech
+            or any(text.startswith(w, end) for w in speech if len(w) <= 3)
+        )
+        if ends_here and _given_ok(text[start + family : end], stop_words):
+            return family + given
+    return 0
+
+
+def find_persons(text: str) -> list[Candidate]:
+    """Person-name candidates of `text` (every use of each name found in a naming context)."""
+    after_title, before_speech, function_words = _patterns()
+    names: dict[str, float] = {}
+    for m in after_title.finditer(text):
+        length = _name_length(text, m.start(1), function_words)
+        if length:
+            name = text[m.start(1) : m.start(1) + length]
+            names[name] = max(names.get(name, 0.0), 0.85)
+    for m in before_speech.finditer(text):
+        start = m.start(1)
+        if start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff" and text[start - 1] not in "的":
+            # A name before a speech verb starts a clause; inside a word it is no name.
+            previous = text[max(0, start - 3) : start]
+            if not any(previous.endswith(t) for t in cue("title")):
+                continue
+        name = m.group(1)
+        if _given_ok(name[1:], function_words):
+            names[name] = max(names.get(name, 0.0), 0.8)
+    found = []
+    for name, confidence in sorted(names.items()):
+        start = text.find(name)
+        while start >= 0:
+            found.append(
+                Candidate(start, start + len(name), "Person", COMPONENT, confidence, priority=1)
+            )
+            start = text.find(name, start + len(name))
+    return found
+
+
+@Language.factory(COMPONENT)
+def make_person_finder(nlp: Language, name: str) -> object:
+    def persons(doc: Doc) -> Doc:
+        candidates(doc).extend(find_persons(doc.text))
+        return doc
+
+    return persons

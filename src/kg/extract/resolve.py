@@ -1,0 +1,37 @@
+"""Overlap resolution: the doc's candidates in; one consistent set of mentions out.
+
+Where candidates overlap, the longest span wins (a zone's full name over the place inside it),
+then the higher priority, then the higher confidence, then the earlier start. The winners go to
+`doc._.kg_candidates` in text order; `kg_aliases` names them.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.candidates import Candidate, candidates
+
+
+def resolve_overlaps(found: list[Candidate]) -> list[Candidate]:
+    """Non-overlapping candidates, preferring long, high-priority, confident ones; in text order."""
+    ordered = sorted(
+        found, key=lambda c: (-(c.end - c.start), -c.priority, -c.confidence, c.start, c.type)
+    )
+    taken = bytearray(max((c.end for c in found), default=0))
+    kept: list[Candidate] = []
+    for cand in ordered:
+        if cand.end <= cand.start or taken.find(1, cand.start, cand.end) >= 0:
+            continue
+        taken[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
+        kept.append(cand)
+    return sorted(kept, key=lambda c: c.start)
+
+
+@Language.factory("kg_resolve")
+def make_resolver(nlp: Language, name: str) -> object:
+    def resolve(doc: Doc) -> Doc:
+        doc._.kg_candidates = resolve_overlaps(candidates(doc))
+        return doc
+
+    return resolve

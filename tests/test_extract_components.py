@@ -1,0 +1,110 @@
+"""The recognisers of the extraction pipeline, each on short sentences written for the test."""
+
+from __future__ import annotations
+
+import rjieba
+
+from kg.extract.aliases import name_mentions
+from kg.extract.candidates import Candidate
+from kg.extract.enumerations import find_listed
+from kg.extract.patterns import find_named
+from kg.extract.persons import find_persons
+from kg.extract.quoted import find_quoted
+from kg.extract.resolve import resolve_overlaps
+
+
+def _words(text: str) -> tuple[list[str], list[int]]:
+    words = rjieba.cut(text)
+    starts = [0]
+    for w in words:
+        starts.append(starts[-1] + len(w))
+    return words, starts
+
+
+def _found(cands: list[Candidate], text: str) -> set[tuple[str, str]]:
+    return {(c.type, text[c.start : c.end]) for c in cands}
+
+
+def test_head_word_names_stop_at_function_words_and_verbs() -> None:
+    text = "由青梧高新区管委会主办，支持澄江科技有限公司在园区落户。"
+    found = _found(find_named(text, *_words(text)), text)
+    assert ("Organization", "青梧高新区管委会") in found
+    assert ("Enterprise", "澄江科技有限公司") in found
+    assert not any(name.startswith(("由", "支持")) for _, name in found)
+
+
+def test_a_head_alone_or_after_generic_words_is_no_name() -> None:
+    text = "努力向国家级高新区迈进，该公司也入驻园区。"
+    assert find_named(text, *_words(text)) == []
+
+
+def test_verbs_leading_into_the_head_stay_in_the_name() -> None:
+    text = "青梧市人才发展中心发布通告。"
+    found = _found(find_named(text, *_words(text)), text)
+    assert ("Organization", "青梧市人才发展中心") in found
+
+
+def test_ordinals_are_dropped_and_a_quoted_core_is_kept() -> None:
+    text = "第三届“澄湖杯”创新创业大赛在此举行。"
+    found = _found(find_quoted(text, *_words(text)), text)
+    assert ("Programme", "“澄湖杯”创新创业大赛") in found
+
+
+def test_quoted_names_are_typed_by_context_and_slogans_left_alone() -> None:
+    text = (
+        "园区采取“双向飞地”等方式引进人才，树牢“争先思维”，举办“青梧论坛”。"
+        "《青梧市促进科技创新条例》施行。"
+    )
+    found = _found(find_quoted(text, *_words(text)), text)
+    assert ("TalentPolicy", "双向飞地") in found
+    assert ("Programme", "青梧论坛") in found
+    assert ("PolicyDocument", "青梧市促进科技创新条例") in found
+    assert not any(name == "争先思维" for _, name in found)
+
+
+def test_persons_after_a_title_and_before_speech() -> None:
+    text = "管委会主任林晓东在会上介绍情况。教授宋知行认为前景很好。林晓东表示将继续推进。"
+    found = find_persons(text)
+    names = [text[c.start : c.end] for c in found]
+    assert names.count("林晓东") == 2
+    assert "宋知行" in names
+
+
+def test_listed_industries_are_typed_by_the_closing_words() -> None:
+    text = "新区聚焦集成电路、生物医药和人工智能三大产业。"
+    found = _found(find_listed(text, *_words(text), []), text)
+    assert found == {("Industry", "集成电路"), ("Industry", "生物医药"), ("Industry", "人工智能")}
+
+
+def test_a_list_without_closing_words_needs_known_items() -> None:
+    text = "他喜欢苹果、香蕉和橙子。"
+    assert find_listed(text, *_words(text), []) == []
+
+
+def test_overlaps_keep_the_longest_candidate() -> None:
+    long = Candidate(0, 8, "Zone", "a", 0.7)
+    inner = Candidate(0, 2, "Place", "b", 0.9, priority=3)
+    other = Candidate(9, 11, "Place", "b", 0.9)
+    assert resolve_overlaps([inner, long, other]) == [long, other]
+
+
+def test_short_names_merge_under_the_most_complete_one() -> None:
+    text = (
+        "青梧经济技术开发区（以下简称“青梧经开区”）位于青梧。"
+        "青梧经开区发展新材料产业，新材料前景好。"
+    )
+    full = text.index("青梧经济技术开发区")
+    place = text.index("青梧。")
+    industry = text.index("新材料产业")
+    bare = text.index("新材料前景")
+    cands = [
+        Candidate(full, full + 9, "Zone", "t", 0.9),
+        Candidate(place, place + 2, "Place", "t", 0.9),
+        Candidate(industry, industry + 5, "Industry", "t", 0.9),
+        Candidate(bare, bare + 3, "Industry", "t", 0.9),
+    ]
+    mentions, declared = name_mentions(text, cands)
+    names = {(m.type, m.text): m.name for m in mentions}
+    assert names[("Zone", "青梧经开区")] == "青梧经济技术开发区"
+    assert names[("Industry", "新材料")] == "新材料产业"
+    assert declared[("Zone", "青梧经济技术开发区")] == ["青梧经开区"]
