@@ -41,7 +41,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from kg.errors import InputError
 from kg.model import Evidence, Extraction
@@ -61,7 +61,7 @@ class PlaceInfo:
 
     key: str
     official_name: str
-    level: str  # "province", "city" or "county"
+    level: str  # "country", "region", "province", "city" or "county"
     code: str | None = None
     province: str | None = None
     city: str | None = None
@@ -126,13 +126,20 @@ def place_short_names(official_name: str) -> tuple[str, ...]:
 class TableGazetteer:
     """A `Gazetteer` over lists of places and zones, indexed by key."""
 
-    def __init__(self, places: Iterable[PlaceInfo] = (), zones: Iterable[ZoneInfo] = ()) -> None:
+    def __init__(
+        self,
+        places: Iterable[PlaceInfo] = (),
+        zones: Iterable[ZoneInfo] = (),
+        *,
+        derive_short_names: bool = True,
+    ) -> None:
         self._places: dict[str, list[PlaceInfo]] = {}
         self._by_key: dict[str, PlaceInfo] = {}
         for place in places:
             self._by_key[place.key] = place
             names = {place.key, place.official_name, *place.short_names}
-            names |= set(place_short_names(place.official_name))
+            if derive_short_names:
+                names |= set(place_short_names(place.official_name))
             for name in names:
                 self._places.setdefault(name_key("Place", name), []).append(place)
         self._zones: dict[str, list[ZoneInfo]] = {}
@@ -159,16 +166,78 @@ class TableGazetteer:
 
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    """The gazetteers shipped in data/ (places and zones), as the linker reads them."""
+    """The gazetteers shipped in data/ (kg.gazetteer: places, regions, zones) for linking."""
     try:
         shipped = importlib.import_module("kg.gazetteer")
     except ImportError:
         return TableGazetteer()
-    loader = getattr(shipped, "link_gazetteer", None)
-    if loader is None:
-        return TableGazetteer()
-    gazetteer: Gazetteer = loader()
-    return gazetteer
+    return gazetteer_from_records(shipped.places(), shipped.regions(), shipped.zones())
+
+
+_PLACE_LEVELS = {"province": "province", "prefecture": "city", "county": "county"}
+
+
+def gazetteer_from_records(
+    places: Iterable[Any], regions: Iterable[Any], zones: Iterable[Any]
+) -> TableGazetteer:
+    """A linking gazetteer from kg.gazetteer's records (`Place`, `Region`, `Zone`).
+
+    A division's key is its official name, prefixed by its parent's where several share it
+    (长春市朝阳区). Only the short names the gazetteer lists are used: it leaves out the ones
+    that would be ambiguous (朝阳).
+    """
+    places = list(places)
+    by_code = {p.code: p for p in places}
+    counts: dict[str, int] = {}
+    for place in places:
+        counts[place.name] = counts.get(place.name, 0) + 1
+
+    def key_of(place: Any) -> str:
+        if counts[place.name] == 1:
+            return str(place.name)
+        parent = by_code.get(place.parent_code)
+        return f"{parent.name if parent else place.province}{place.name}"
+
+    infos = []
+    province_key = {p.name: key_of(p) for p in places if p.level == "province"}
+    for place in places:
+        level = _PLACE_LEVELS.get(place.level, place.level)
+        parent = by_code.get(place.parent_code)
+        city = key_of(parent) if parent is not None and parent.level == "prefecture" else None
+        infos.append(
+            PlaceInfo(
+                key=key_of(place),
+                official_name=place.name,
+                level=level,
+                code=place.code or None,
+                province=None if level == "province" else province_key.get(place.province),
+                city=city,
+                short_names=tuple(n for n in (place.short_name,) if n),
+            )
+        )
+    known = {info.key for info in infos}
+    for region in regions:
+        if region.name in known:
+            continue
+        level = "country" if region.kind == "country" else "region"
+        infos.append(PlaceInfo(region.name, region.name, level, short_names=region.short_names))
+    city_key = {p.name: key_of(p) for p in places if p.level in ("prefecture", "province")}
+    zone_infos = []
+    for zone in zones:
+        province = province_key.get(zone.province)
+        city = city_key.get(zone.city)
+        zone_infos.append(
+            ZoneInfo(
+                key=name_key("Zone", zone.name),
+                official_name=zone.name,
+                names=tuple(zone.short_names),
+                level=zone.level or None,
+                province=province,
+                city=city if city != province else None,
+                code=zone.nbs_code or None,
+            )
+        )
+    return TableGazetteer(infos, zone_infos, derive_short_names=False)
 
 
 # ---------------------------------------------------------------- names and keys
