@@ -372,7 +372,19 @@ def find_entity(graph: nx.MultiDiGraph, name: str, *, entity_type: str | None = 
         ),
         key=lambda label: (len(label), label),
     )[:5]
-    hint = f"; did you mean {', '.join(near)}?" if near else "; 'kg analyze measures' lists them"
+    other_types = sorted(
+        {
+            data["type"]
+            for _node, data in graph.nodes(data=True)
+            if _key(data["label"]) == wanted or any(_key(a) == wanted for a in data["aliases"])
+        }
+    )
+    if other_types:
+        hint = f"; '{name}' is of type {' and '.join(other_types)}"
+    elif near:
+        hint = f"; did you mean {', '.join(near)}?"
+    else:
+        hint = "; 'kg analyze measures --limit 0' lists them"
     raise EntityNotFoundError(f"no {what}entity named '{name}' in the graph{hint}")
 
 
@@ -786,7 +798,7 @@ def similar_report(graph: nx.MultiDiGraph, name: str, *, limit: int = 10) -> Rep
     data.sort(key=lambda d: (-d["jaccard"], d["zone"]))
     shown = data[:limit] if limit > 0 else data
     return Report(
-        title=f"zones like {_label(graph, zone)} (Jaccard over {', '.join(SIMILARITY_TYPES)})",
+        title=f"zones like {_label(graph, zone)} (Jaccard of shared industries and policies)",
         headers=("zone", "jaccard", "shared", "only theirs"),
         rows=tuple(
             (d["zone"], f"{d['jaccard']:.3f}", "、".join(d["shared"]), "、".join(d["only_theirs"]))

@@ -487,6 +487,302 @@ def entities(
     )
 
 
+# ---- analysis and viz
+
+
+def selection_options(*, with_type: bool = True) -> Callable[[F], F]:
+    """The selectors of `kg export`, for `kg analyze` and `kg viz`: which part of the graph."""
+
+    def decorate(func: F) -> F:
+        options = [
+            click.option("--entity", help="Only this entity's neighbourhood (name or alias)."),
+            click.option(
+                "--radius",
+                type=click.IntRange(min=0),
+                default=1,
+                show_default=True,
+                help="Hops around --entity.",
+            ),
+            click.option("--zone", help="Only this zone and what relates to it."),
+            click.option("--industry", help="Only this industry and what relates to it."),
+            click.option("--province", help="Only entities in this province."),
+            click.option("--since", metavar="DATE", help="Only articles on or after DATE."),
+            click.option("--until", metavar="DATE", help="Only articles on or before DATE."),
+            click.option(
+                "--query",
+                "query_file",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="Only the triples of this SPARQL CONSTRUCT query (a .rq file).",
+            ),
+        ]
+        if with_type:
+            options.append(
+                click.option(
+                    "--type",
+                    "types",
+                    multiple=True,
+                    metavar="TYPE",
+                    help="Only entities of this type (repeatable): Zone, Industry, ...",
+                )
+            )
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def selectors_of(options: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of kg.select.select_subgraph from the selector options."""
+    query_file = options.get("query_file")
+    return {
+        "entity": options.get("entity"),
+        "radius": options.get("radius") if options.get("entity") else None,
+        "types": tuple(options.get("types") or ()),
+        "zone": options.get("zone"),
+        "industry": options.get("industry"),
+        "province": options.get("province"),
+        "since": options.get("since"),
+        "until": options.get("until"),
+        "construct_query": query_file.read_text(encoding="utf-8") if query_file else None,
+    }
+
+
+def describe_selection(options: dict[str, Any]) -> str:
+    """The selectors in use, for a page title: 'zone 稀土高新区, since 2023-01-01'."""
+    parts = []
+    for key, value in options.items():
+        if key == "radius" or not value:
+            continue
+        if key == "entity":
+            value = f"{value} ±{options.get('radius')}"
+        elif key == "query_file":
+            value = Path(value).name
+        elif isinstance(value, tuple):
+            value = "/".join(value)
+        parts.append(f"{key} {value}")
+    return ", ".join(parts)
+
+
+def analysis_graph(ctx: click.Context, options: dict[str, Any]) -> Any:
+    from kg.analysis import selected_graph
+
+    with opened_store(ctx, read_only=True) as store:
+        return selected_graph(store, **selectors_of(options))
+
+
+def print_report(report: Any, fmt: str) -> None:
+    """A kg.analysis.Report as a table (names shown as text, not as rich markup), JSON or CSV."""
+    if fmt == "json":
+        echo_json(report.data)
+        return
+    if fmt == "csv":
+        click.echo(report.to_csv(), nl=False)
+        return
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    # Names fold onto more lines rather than being cut, and markup in them stays text.
+    table = Table(title=escape(report.title), box=box.SIMPLE_HEAD, pad_edge=False)
+    for i, header in enumerate(report.headers):
+        widest = max((len(str(row[i])) for row in report.rows), default=0)
+        table.add_column(escape(header), overflow="fold", no_wrap=max(widest, len(header)) <= 12)
+    for row in report.rows:
+        table.add_row(*("" if v is None else escape(str(v)) for v in row))
+    console = Console(soft_wrap=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 160  # a pipe or a file has no width; 80 columns would cut the names
+    console.print(table)
+    for note in report.notes:
+        click.echo(note)
+
+
+REPORT_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table"
+)
+
+
+@cli.group(cls=KgGroup)
+def analyze() -> None:
+    """Measures, communities, paths, zone profiles, similar zones and rankings (networkx).
+
+    Each subcommand takes the selectors of 'kg export' (--zone, --since, ...) and --format
+    table|json|csv.
+
+    \b
+    Example:
+      kg analyze measures --limit 10
+      kg analyze zone 稀土高新区 --format json
+    """
+
+
+@analyze.command(name="measures")
+@selection_options()
+@click.option(
+    "--limit", type=click.IntRange(min=0), default=20, show_default=True, help="0 shows all."
+)
+@REPORT_FORMAT
+@click.pass_context
+def analyze_measures(ctx: click.Context, limit: int, fmt: str, **options: Any) -> None:
+    """Entities ranked by PageRank, with degree, betweenness, community and component.
+
+    \b
+    Example:
+      kg analyze measures --type Zone --limit 10
+    """
+    from kg.analysis import measures_report
+
+    print_report(measures_report(analysis_graph(ctx, options), limit=limit), fmt)
+
+
+@analyze.command(name="communities")
+@selection_options()
+@REPORT_FORMAT
+@click.pass_context
+def analyze_communities(ctx: click.Context, fmt: str, **options: Any) -> None:
+    """Communities of the graph (Louvain, seeded), largest first, most central members first.
+
+    \b
+    Example:
+      kg analyze communities --format json
+    """
+    from kg.analysis import communities_report
+
+    print_report(communities_report(analysis_graph(ctx, options)), fmt)
+
+
+@analyze.command(name="path")
+@click.argument("source")
+@click.argument("target")
+@selection_options()
+@REPORT_FORMAT
+@click.pass_context
+def analyze_path(ctx: click.Context, source: str, target: str, fmt: str, **options: Any) -> None:
+    """A shortest chain of relations between two entities, with the sentence behind each step.
+
+    \b
+    Example:
+      kg analyze path 春晖杯 稀土产业
+    """
+    from kg.analysis import path_report
+
+    print_report(path_report(analysis_graph(ctx, options), source, target), fmt)
+
+
+@analyze.command(name="zone")
+@click.argument("name")
+@selection_options()
+@REPORT_FORMAT
+@click.pass_context
+def analyze_zone(ctx: click.Context, name: str, fmt: str, **options: Any) -> None:
+    """Profile of a zone: places, industries, programmes, talent policies, enterprises,
+    people, partner zones and indicators (targets).
+
+    \b
+    Example:
+      kg analyze zone 稀土高新区
+    """
+    from kg.analysis import zone_report
+
+    print_report(zone_report(analysis_graph(ctx, options), name), fmt)
+
+
+@analyze.command(name="similar")
+@click.argument("name")
+@selection_options()
+@click.option(
+    "--limit", type=click.IntRange(min=0), default=10, show_default=True, help="0 shows all."
+)
+@REPORT_FORMAT
+@click.pass_context
+def analyze_similar(ctx: click.Context, name: str, limit: int, fmt: str, **options: Any) -> None:
+    """Zones most like a zone: Jaccard similarity of their industries, programmes and policies.
+
+    \b
+    Example:
+      kg analyze similar 稀土高新区 --limit 5
+    """
+    from kg.analysis import similar_report
+
+    print_report(similar_report(analysis_graph(ctx, options), name, limit=limit), fmt)
+
+
+@analyze.command(name="top")
+@click.option(
+    "--type",
+    "entity_type",
+    required=True,
+    help="What to rank: Industry, TalentPolicy, Programme, Enterprise, ...",
+)
+@selection_options(with_type=False)
+@click.option(
+    "--limit", type=click.IntRange(min=0), default=20, show_default=True, help="0 shows all."
+)
+@REPORT_FORMAT
+@click.pass_context
+def analyze_top(ctx: click.Context, entity_type: str, limit: int, fmt: str, **options: Any) -> None:
+    """Industries, programmes or policies ranked by how many zones adopt them.
+
+    \b
+    Example:
+      kg analyze top --type Industry --limit 10
+    """
+    from kg.analysis import top_report
+
+    print_report(top_report(analysis_graph(ctx, options), entity_type, limit=limit), fmt)
+
+
+@cli.command()
+@selection_options()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="kg-graph.html",
+    show_default=True,
+    help="The HTML file to write.",
+)
+@click.option("--title", help="The page's title (default: kg and the selectors).")
+@click.option(
+    "--large",
+    "large_threshold",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Above this many nodes, lay out in Python and draw without physics.",
+)
+@click.pass_context
+def viz(
+    ctx: click.Context, output: Path, title: str | None, large_threshold: int, **options: Any
+) -> None:
+    """Write an interactive HTML page of the graph that opens offline, from a file.
+
+    Colour and shape by type, size by PageRank, Chinese edge labels, evidence sentences on
+    hover and click, a search box, and filters by type and relation.
+
+    \b
+    Example:
+      kg viz -o ecosystem.html
+      kg viz --entity 稀土高新区 --radius 2 -o zone.html
+    """
+    from kg.viz import write_page
+
+    described = describe_selection(options)
+    page_title = title or "kg 知识图谱" + (f"（{described}）" if described else "")
+    graph = analysis_graph(ctx, options)
+    info = write_page(graph, output, title=page_title, large_threshold=large_threshold)
+    click.echo(
+        f"wrote {info.path} ({info.nodes} entities, {info.edges} relations, "
+        f"{info.bytes / 1_000_000:.1f} MB{', laid out in Python' if info.large else ''})"
+    )
+    if not info.nodes:
+        click.echo(
+            "the graph is empty: build articles first (kg build) or widen the selectors", err=True
+        )
+
+
 def main() -> None:
     cli(prog_name="kg")
 
