@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -111,7 +112,10 @@ class _Patterns:
     subfield: re.Pattern[str]
     sub_zones: re.Pattern[str]
     object_marker: re.Pattern[str]
-    main_as: re.Pattern[str]
+    programme_subject: re.Pattern[str]
+    unnamed: re.Pattern[str]
+    post_owner: re.Pattern[str]
+    guide_gap: re.Pattern[str]
 
 
 @cache
@@ -147,14 +151,17 @@ def _patterns() -> _Patterns:
         topic_clause=re.compile(rf"(?:在|从|围绕)?(?:{alt('topic')})?(?:上|中)?"),
         contain_end=re.compile(rf"(?:{alt('contain')})(?:了)?$"),
         subfield=re.compile(
-            rf"(?:等)?(?:[一二三四五六七八九十两几多\d]+[个大项类])?(?:{alt('subfield')})"
+            rf"(?:等|等?[一二三四五六七八九十两几多\d]+[个大项类])(?:{alt('subfield')})"
         ),
-        sub_zones=re.compile(r"^等[^,;:。]{0,4}?(?:片区|分园|园区|功能区|组团)"),
+        sub_zones=re.compile(r"^等[^,;:。]{0,4}?(?:片区|分园|功能区|组团)"),
         object_marker=re.compile(
             r"(?:与|和|同|跟|向|对|给|从|来自|到|赴|落户|入驻|迁驻|位于|支持|扶持|依托|携手"
-            r"|联合|面向|把|为)$"
+            r"|联合|面向|把|为|在)$"
         ),
-        main_as=re.compile(r"^以$"),
+        programme_subject=re.compile(r"(?:本届|本次|首届|第[^,;:。]{1,3}届|今年|\d{4}年?)?"),
+        unnamed=re.compile(r"(?:一家|这家|该|某|一个|多家|一批)$"),
+        post_owner=re.compile(r"(?:产业|产业链)?(?:是|为)"),
+        guide_gap=re.compile(r"(?:对[^,;:。]{0,6}给予|负责)?"),
     )
 
 
@@ -247,7 +254,7 @@ class _Sentence:
         self.span = span
         self.ms = mentions
         start, end = span
-        breaks = [m.start() + start for m in _CLAUSE_BREAK.finditer(text, start, end)]
+        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, start, end)]
         bounds = [start, *[b + 1 for b in breaks if b + 1 < end]]
         self.clauses = [
             (bounds[i], bounds[i + 1] if i + 1 < len(bounds) else end) for i in range(len(bounds))
@@ -267,13 +274,25 @@ class _Sentence:
                     continue
             self.groups.append([k])
             self.group_of.append(len(self.groups) - 1)
+        # a clause after a semicolon starts afresh: subjects are not carried into it
+        self.after_semicolon = [cs > start and text[cs - 1] == ";" for cs, _ in self.clauses]
         # the subject of each clause: its first owner-type mention that no preposition governs
-        marker = _patterns().object_marker
+        p = _patterns()
+        self.marked = [
+            bool(p.object_marker.search(_clean(self.before(k)))) for k in range(len(mentions))
+        ]
         self.clause_subject: list[int | None] = [None] * len(self.clauses)
         self.clause_entorg: list[int | None] = [None] * len(self.clauses)
         for k, m in enumerate(mentions):
             c = self.clause_of[k]
-            if marker.search(_clean(self.before(k))):
+            if self.marked[k]:
+                # 在甘肃,兰州新区……: a clause that only says where is about that place
+                if self.clause_subject[c] is None and m.type in _ZONE_PLACE:
+                    rest = _clean(self.clause_text(c).replace(m.text, "", 1))
+                    if rest.rstrip(",;:") == "在":
+                        self.clause_subject[c] = k
+                continue
+            if m.type == "Programme" and not p.programme_subject.fullmatch(_clean(self.before(k))):
                 continue
             if m.type in _OWNER_TYPES and self.clause_subject[c] is None:
                 self.clause_subject[c] = k
@@ -316,10 +335,15 @@ class _Sentence:
         return range(lo, hi)
 
     def carried(self, c: int) -> int | None:
-        """The subject of clause c, else of the nearest clause before it that has one."""
-        for i in range(c, -1, -1):
+        """The subject a clause c without its own takes from the clauses before it (not across a
+        semicolon)."""
+        if self.after_semicolon[c]:
+            return None
+        for i in range(c - 1, -1, -1):
             if self.clause_subject[i] is not None:
                 return self.clause_subject[i]
+            if self.after_semicolon[i]:
+                return None
         return None
 
 
@@ -353,6 +377,10 @@ def find_relations(
         if not inside:
             continue
         sent = _Sentence(text, span, inside)
+        for g in sent.groups:
+            names = list(dict.fromkeys(sent.ms[i].name for i in g))
+            if sent.ms[g[0]].type == "Zone" and len(names) > 1:
+                article.zone_group = names
         _positions(sent, out)
         _issued(sent, out)
         _zone_parts(sent, article, out)
@@ -361,10 +389,6 @@ def find_relations(
         _programmes(sent, article, out)
         _supports(sent, article, out)
         _cooperation(sent, out)
-        for g in sent.groups:
-            names = [sent.ms[i].name for i in g]
-            if sent.ms[g[0]].type == "Zone" and len(set(names)) > 1:
-                article.zone_group = names
     return out.relations()
 
 
@@ -379,9 +403,10 @@ def _fallback(
     in_title = [m for m in ms if m.end <= title_end]
     if subject and any(m.name == subject for m in in_title):
         return subject
+    counts = Counter(m.name for m in ms)
     for etype in ("Zone", "Place"):
         for m in in_title:
-            if m.type == etype:
+            if m.type == etype and (not subject or counts[m.name] >= counts[subject]):
                 return m.name
     return subject
 
@@ -525,7 +550,7 @@ def _zone_parts(sent: _Sentence, article: _Article, out: _Collector) -> None:
             for m in sent.members(nxt_k):
                 out.add(m.name, "partOf", whole.name, sent.span, "zone-subordinate", 0.85)
         if k == sent.group_first(k) and p.subordinate.fullmatch(before) and c > 0:
-            owner = sent.carried(c - 1)
+            owner = sent.carried(c)
             if owner is not None and ms[owner].type == "Zone":
                 for m in sent.members(k):
                     out.add(m.name, "partOf", ms[owner].name, sent.span, "zone-subordinate", 0.8)
@@ -560,9 +585,11 @@ def _located(sent: _Sentence, article: _Article, out: _Collector) -> None:
         if c == 0 and ctext.endswith(":") and p.in_zone.search(ctext):
             header_in_zone = True
         # 区内企业表现亮眼:A……;B……
-        if header_in_zone and c > 0 and len(ks) and ms[ks[0]].type == "Enterprise":
-            zone = _zone_in_focus(sent, c, article)
-            out.add(ms[ks[0]].name, "locatedIn", zone, sent.span, "in-zone", 0.75)
+        if header_in_zone and c > 0:
+            doers = [k for k in ks if ms[k].type != "Industry"]
+            if doers and ms[doers[0]].type == "Enterprise":
+                zone = _zone_in_focus(sent, c, article)
+                out.add(ms[doers[0]].name, "locatedIn", zone, sent.span, "in-zone", 0.75)
         # 在X,Y……
         if len(ks) == 1 and ms[ks[0]].type in _ZONE_PLACE and c + 1 < len(sent.clauses):
             only = ks[0]
@@ -584,7 +611,7 @@ def _located(sent: _Sentence, article: _Article, out: _Collector) -> None:
             if verbs and verbs[-1].end() >= len(before) - 1:
                 subj = _nearest(sent, k, _ENT_ORG_ZONE, skip=frozenset({"Industry", "Person"}))
                 subjects = sent.members(subj) if subj is not None else []
-                if not subjects and ("的" in after or after == ""):
+                if not subjects and after in ("的", ""):
                     j = k + 1
                     while j < n and sent.clause_of[j] == c and ms[j].type == "Industry":
                         j += 1
@@ -704,15 +731,15 @@ def _industries(sent: _Sentence, article: _Article, out: _Collector) -> None:
         # parts of industries
         _industry_parts(sent, k, group, after, before, topic_of_clause, out)
         # the owner
-        owner, rule, conf = _industry_owner(sent, k, c, topic_of_clause, article)
-        if owner is None:
+        owners, rule, conf = _industry_owner(sent, k, c, topic_of_clause, article)
+        if rule in ("industry-article", "industry-carried") and p.not_owner.search(
+            sent.clause_text(c)
+        ):
             continue
-        if rule == "industry-article" and p.not_owner.search(sent.clause_text(c)):
-            continue
-        otype = out.types.get(owner)
-        pred = "operatesIn" if otype == "Enterprise" else "developsIndustry"
-        for x in group:
-            out.add(owner, pred, x.name, sent.span, rule, conf)
+        for owner in owners:
+            pred = "operatesIn" if out.types.get(owner) == "Enterprise" else "developsIndustry"
+            for x in group:
+                out.add(owner, pred, x.name, sent.span, rule, conf)
 
 
 def _industry_owner(
@@ -721,27 +748,91 @@ def _industry_owner(
     c: int,
     topic_of_clause: dict[int, list[Mention]],
     article: _Article,
-) -> tuple[str | None, str, float]:
+) -> tuple[list[str], str, float]:
+    """Who develops (or, an enterprise, works in) the industry group at mention k."""
+    p = _patterns()
     ms = sent.ms
+    last = sent.group_last(k)
+    owners: list[str] = []
+    # X产业是P重点打造的……: the zone or place right after the industry
+    j = last + 1
+    if (
+        j < len(ms)
+        and sent.clause_of[j] == c
+        and ms[j].type in _ZONE_PLACE
+        and p.post_owner.fullmatch(_clean(sent.after(last)))
+    ):
+        owners.append(ms[j].name)
+    # the nearest zone, place or enterprise before it in its clause; one after 在 (在X建设……)
+    # gives way to an earlier one that is the clause's doer
+    found: int | None = None
+    located: int | None = None
     j = k - 1
     while j >= 0 and sent.clause_of[j] == c:
-        t = ms[j].type
-        if t in _OWNER_TYPES and not _clean(sent.before(j)).endswith("来自"):
-            return (None if t == "Programme" else ms[j].name), "industry-owner", 0.8
+        if ms[j].type in _OWNER_TYPES and not _clean(sent.before(j)).endswith("来自"):
+            if not _clean(sent.before(j)).endswith("在"):
+                found = j
+                break
+            if located is None:
+                located = j
         j -= 1
+    if found is None:
+        found = located
+    if found is not None:
+        if ms[found].type == "Programme":
+            return owners, "", 0.0
+        owners += [m.name for m in sent.members(found)]
+        if ms[found].type == "Place" and p.copula.search(_clean(sent.before(found))):
+            zone = _copula_zone(sent, found, c)
+            if zone:
+                owners.append(zone)
+        return owners, "industry-owner", 0.8
+    if owners:
+        return owners, "industry-after", 0.75
     if c in topic_of_clause and c + 1 < len(sent.clauses):
-        nxt = sent.clause_subject[c + 1]
-        if nxt is not None:
-            t = ms[nxt].type
-            return (None if t == "Programme" else ms[nxt].name), "industry-topic", 0.75
-    if c > 0:
-        carried = sent.carried(c - 1)
-        if carried is not None:
-            t = ms[carried].type
-            return (None if t == "Programme" else ms[carried].name), "industry-carried", 0.7
-    if article.fallback_type in _ZONE_PLACE:
-        return article.fallback, "industry-article", 0.55
-    return None, "", 0.0
+        for j in sent.in_clause(c + 1):
+            if ms[j].type in _OWNER_TYPES:
+                name = ms[j].name if ms[j].type != "Programme" else None
+                return ([name] if name else []), "industry-topic", 0.75
+    # 一家X企业: an enterprise left unnamed, not the zone, works in X
+    first = sent.group_first(k)
+    if p.unnamed.search(_clean(sent.before(first))) and p.enterprise_head.fullmatch(
+        _clean(sent.after(last))
+    ):
+        return [], "", 0.0
+    carried = sent.carried(c)
+    if carried is not None:
+        if ms[carried].type == "Programme":
+            return [], "", 0.0
+        return [ms[carried].name], "industry-carried", 0.7
+    if article.fallback and article.fallback_type in _ZONE_PLACE:
+        return [article.fallback], "industry-article", 0.55
+    return [], "", 0.0
+
+
+def _copula_zone(sent: _Sentence, place: int, c: int) -> str | None:
+    """The zone that 是/作为 "P's X hub" speaks of (西海岸新区是青岛海洋经济发展的主阵地, 作为深圳
+    集成电路产业核心承载区的深圳高新区)."""
+    ms = sent.ms
+    for j in range(place - 1, -1, -1):
+        if sent.clause_of[j] != c:
+            break
+        if ms[j].type == "Zone" and not sent.marked[j]:
+            return ms[j].name
+    for j in range(place + 1, len(ms)):
+        if sent.clause_of[j] != c:
+            break
+        if ms[j].type == "Zone":
+            return ms[j].name
+    if _clean(sent.clause_text(c)).startswith("作为") and c + 1 < len(sent.clauses):
+        for j in sent.in_clause(c + 1):
+            if ms[j].type == "Zone":
+                return ms[j].name
+            break
+    carried = sent.carried(c)
+    if carried is not None and ms[carried].type == "Zone":
+        return ms[carried].name
+    return None
 
 
 def _industry_parts(
@@ -810,18 +901,13 @@ def _programmes(sent: _Sentence, article: _Article, out: _Collector) -> None:
                 prog = _programme_near(sent, progs, pos, article)
                 if prog is None:
                     continue
-                hosts = _hosts_before(sent, c, pos)
-                if predicate == "hostsProgramme" and (
-                    "联合" in cue.group()
-                    or "共同" in cue.group()
-                    or "联合" in ctext
-                    or "共同" in ctext
-                ):
-                    hosts += _partners(sent, c, pos)
-                    if not hosts or all(out.types.get(h) != "Zone" for h in hosts):
+                hosts = _hosts_before(sent, c, pos, predicate == "supports")
+                if predicate == "hostsProgramme" and ("联合" in ctext or "共同" in ctext):
+                    partners = _partners(sent, c, pos)
+                    if not hosts and partners:
                         focus = _zone_in_focus(sent, c, article)
-                        if focus:
-                            hosts.append(focus)
+                        hosts = [focus] if focus else []
+                    hosts += partners
                 for h in hosts:
                     out.add(h, predicate, prog, sent.span, "programme-" + predicate, 0.85)
     for k in progs:
@@ -847,33 +933,36 @@ def _programmes(sent: _Sentence, article: _Article, out: _Collector) -> None:
 
 
 def _runners(sent: _Sentence, k: int, c: int, article: _Article) -> list[tuple[str, str, float]]:
-    """Who runs the programme or policy at mention k: the plural subject (三地) standing for the
-    zones named before, the nearest zone of the clause, the carried subject, else the article's."""
+    """Who runs the programme or policy at mention k: the zones a plural subject (三地) stands
+    for, the nearest zone of the clause, the carried subject, else the article's zone."""
     p = _patterns()
     ms = sent.ms
-    found: list[tuple[str, str, float]] = []
-    clause_head = sent.text[sent.clauses[c][0] : ms[k].start]
-    if p.plural.search(clause_head) or (c > 0 and p.plural.search(sent.clause_text(0))):
-        found += [(z, "policy-plural", 0.7) for z in article.zone_group]
+    clause_head = _clean(sent.text[sent.clauses[c][0] : ms[k].start])
+    if p.plural.match(clause_head):
+        found = [(z, "policy-plural", 0.7) for z in article.zone_group]
+        focus = _zone_in_focus(sent, c, article)
+        if focus:
+            found.append((focus, "policy-plural", 0.7))
+        return found
     j = k - 1
     while j >= 0 and sent.clause_of[j] == c:
         t = ms[j].type
-        if t == "Zone":
-            return [*found, (ms[j].name, "policy-owner", 0.75)]
-        if t == "Place":
-            return found
-        j -= 1
-    if c > 0:
-        carried = sent.carried(c - 1)
-        if carried is not None:
-            t = ms[carried].type
+        if not sent.marked[j]:
             if t == "Zone":
-                return [*found, (ms[carried].name, "policy-carried", 0.7)]
+                return [(ms[j].name, "policy-owner", 0.75)]
             if t == "Place":
-                return found
+                return []
+        j -= 1
+    carried = sent.carried(c)
+    if carried is not None:
+        t = ms[carried].type
+        if t == "Zone":
+            return [(ms[carried].name, "policy-carried", 0.7)]
+        if t == "Place":
+            return []
     if article.fallback_type in _ZONE_ORG and article.fallback:
-        found.append((article.fallback, "policy-article", 0.6))
-    return found
+        return [(article.fallback, "policy-article", 0.6)]
+    return []
 
 
 def _programme_near(sent: _Sentence, progs: list[int], pos: int, article: _Article) -> str | None:
@@ -883,14 +972,19 @@ def _programme_near(sent: _Sentence, progs: list[int], pos: int, article: _Artic
     return article.programme
 
 
-def _hosts_before(sent: _Sentence, c: int, pos: int) -> list[str]:
-    """The zone or organisation group right before a cue at `pos` in clause c."""
+def _hosts_before(sent: _Sentence, c: int, pos: int, guide: bool) -> list[str]:
+    """The zone or organisation group right before a cue at `pos` in clause c (for 指导, an
+    organisation right before it: X指导, X对活动给予指导)."""
     ms = sent.ms
     hosts: list[str] = []
     for j in reversed(sent.in_clause(c)):
         if ms[j].end > pos:
             continue
-        if ms[j].type in _ZONE_ORG and len(_clean(sent.text[ms[j].end : pos])) <= 8:
+        gap = _clean(sent.text[ms[j].end : pos])
+        if guide:
+            if ms[j].type == "Organization" and _patterns().guide_gap.fullmatch(gap):
+                hosts = [m.name for m in sent.members(j)]
+        elif ms[j].type in _ZONE_ORG and len(gap) <= 8:
             hosts = [m.name for m in sent.members(j) if m.type in _ZONE_ORG]
         break
     return hosts
@@ -937,7 +1031,7 @@ def _supports(sent: _Sentence, article: _Article, out: _Collector) -> None:
                     undecided = False
                     break
             if undecided:
-                carried = sent.carried(c - 1) if c > 0 else None
+                carried = sent.carried(c) if c > 0 else None
                 if carried is not None and ms[carried].type == "Zone":
                     supporter = ms[carried].name
                 elif carried is None and article.fallback_type in _ZONE_ORG:
