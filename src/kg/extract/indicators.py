@@ -20,7 +20,7 @@ import bisect
 import csv
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import cn2an
@@ -44,8 +44,10 @@ _ROLE_AFTER = re.compile(
     r"(?:党工委|党委|管委会)?(?:书记|主任|局长|董事长|总经理|院长|校长|所长|部长|市长|省长|区长|县长|负责人|创始人)"
 )
 _CLAUSE_BREAK = re.compile(r"[,;:!?()]")
+# The lookahead on the first character lets the engine skip most positions quickly.
 _YEAR = re.compile(
-    r"(?<![\d.])((?:19|20)\d{2})\s*年(?!代)|(今年|年内|本年度|本年|全年|当年)|(去年|上年|上一年|前一年)|(明年)"
+    r"(?=[12今年本全当去上前明])(?:(?<![\d.])((?:19|20)\d{2})\s*年(?!代)"
+    r"|(今年|年内|本年度|本年|全年|当年)|(去年|上年|上一年|前一年)|(明年))"
 )
 # Words at the edges of a measure that belong to the sentence, not to the measure's name.
 _NAME_LEAD = re.compile(
@@ -67,8 +69,10 @@ class IndicatorDataError(KgError):
 class _Lexicon:
     quantity: re.Pattern[str]
     unit_kind: dict[str, str]
-    before: tuple[tuple[str, str], ...]
-    after: tuple[tuple[str, str], ...]
+    before: re.Pattern[str]
+    before_value: dict[str, str]
+    after: re.Pattern[str]
+    after_value: dict[str, str]
     approx: dict[str, str]
     target: re.Pattern[str]
     actual: re.Pattern[str]
@@ -76,7 +80,7 @@ class _Lexicon:
     near_per_unit: re.Pattern[str]
     grant: re.Pattern[str]
     total: re.Pattern[str]
-    not_subject: tuple[str, ...]
+    not_subject: re.Pattern[str]
     organiser: re.Pattern[str]
     anaphors: dict[str, str]
     anaphor: re.Pattern[str]
@@ -122,15 +126,20 @@ def lexicon() -> _Lexicon:
     arabic = r"\d+(?:\.\d+)?(?:万亿|亿|万)?"
     chinese = rf"[{_CN_NUMERALS}]+(?:点[零〇一二三四五六七八九]+(?:万亿|亿|万)?)?"
     quantity = re.compile(
-        rf"百分之(?P<pct>[零〇一二两三四五六七八九十百点]+)"
-        rf"|(?P<num>{arabic}|{chinese})(?P<approx>[余多])?(?P<unit>{_alternation(base_units)})?"
+        rf"(?=[\d{_CN_NUMERALS}])(?:百分之(?P<pct>[零〇一二两三四五六七八九十百点]+)"
+        # A number needs a unit or must end in 万/亿 (1.2万亿): 2023年 and 一起 never match.
+        rf"|(?P<num>(?>{arabic}|{chinese}))(?P<approx>[余多])?"
+        rf"(?:(?P<unit>{_alternation(base_units)})|(?<=[万亿])))"
     )
     near = [w for w in words("per_unit") if w.startswith(("最", "单"))]
     return _Lexicon(
         quantity=quantity,
         unit_kind=unit_kind,
-        before=tuple(sorted(cues.get("before", []), key=lambda c: -len(c[0]))),
-        after=tuple(sorted(cues.get("after", []), key=lambda c: -len(c[0]))),
+        # The longest cue that ends the window (不超过 rather than 超过), 了 allowed after it.
+        before=re.compile(rf"({_alternation(words('before'))})了?$"),
+        before_value=dict(cues.get("before", [])),
+        after=re.compile(_alternation(words("after"))),
+        after_value=dict(cues.get("after", [])),
         approx=dict(cues.get("approx", [])),
         target=pattern("target"),
         actual=pattern("actual"),
@@ -138,7 +147,7 @@ def lexicon() -> _Lexicon:
         near_per_unit=re.compile(rf"(?:{_alternation(near)})[^,;。]{{0,4}}$"),
         grant=pattern("grant"),
         total=pattern("total"),
-        not_subject=tuple(sorted(words("not_subject"), key=len, reverse=True)),
+        not_subject=re.compile(rf"(?:{_alternation(words('not_subject'))})$"),
         organiser=re.compile(rf"(?:{_alternation(words('organiser'))})(?:[,;、]|$)"),
         anaphors=dict(cues.get("anaphor", [])),
         anaphor=re.compile(_alternation(words("anaphor")) or r"(?!)"),
@@ -188,31 +197,35 @@ def _quantities(text: str, start: int, end: int) -> list[_Quantity]:
     return found
 
 
+_RANGE_AFTER = re.compile(r"\s*(?:至|到|-|~|—|－)\s*[\d零〇一二两三四五六七八九十百千]")
+_RANGE_BEFORE = re.compile(r"[\d零〇一二两三四五六七八九十](?:至|-|~|—)$")
+_NOT_A_COUNT_AFTER = frozenset("年月日号岁强位")
+
+
 def _read_quantity(text: str, m: re.Match[str], lex: _Lexicon, floor: int) -> _Quantity | None:
-    before = text[m.start() - 1] if m.start() > floor else ""
+    pct, digits, approx, base = m.group("pct", "num", "approx", "unit")
+    start = m.start()
+    before = text[start - 1] if start > floor else ""
     if before in ("第", "前") or (before.isascii() and (before.isalnum() or before in ".-/~")):
         return None  # 第5, 前10: an ordinal or a rank; A380, 3.2.1: a code
-    if _ACTED_ON.search(text, max(floor, m.start() - 2), m.start()):
+    if _ACTED_ON.search(text, max(floor, start - 2), start):
         return None  # 对21家企业…, 在4个经开区中: the things acted on, not a figure
-    approx = ""
-    if m.group("pct") is not None:
-        value = chinese_number(m.group("pct"))
-        unit, kind, rule, is_chinese = "%", "percent", "percent", True
+    before_cue = _before_cue(text, start, lex)
+    if pct is not None:
+        value = chinese_number(pct)
+        unit, kind, rule, is_chinese, approx = "%", "percent", "percent", True, ""
     else:
-        digits, unit = m.group("num"), m.group("unit") or ""
         magnitude = next((g for g in _MAGNITUDES if digits.endswith(g)), "")
         digits = digits[: len(digits) - len(magnitude)]
-        if not unit and not magnitude:
-            return None
-        unit = magnitude + unit
-        kind = lex.unit_kind.get(m.group("unit") or magnitude, "count")
+        unit = magnitude + (base or "")
+        kind = lex.unit_kind.get(base or magnitude, "count")
         is_chinese = not digits[:1].isdigit()
-        approx = m.group("approx") or ""
-        if kind == "ignore":
+        approx = approx or ""
+        if kind == "ignore" or (approx and not base and not magnitude):
             return None
         if not digits:
             # 突破万亿元: a bare magnitude counts one of it, but only after a comparator word.
-            if not _before_cue(text, m.start(), lex):
+            if before_cue is None:
                 return None
             value, rule = 1.0, "magnitude"
         elif digits == "一" and not magnitude and kind in ("count", "tenth"):
@@ -222,16 +235,14 @@ def _read_quantity(text: str, m: re.Match[str], lex: _Lexicon, floor: int) -> _Q
             and digits not in "0123456789十"
             and not magnitude
             and not (kind == "tenth" and digits not in "一两")
-            and not _before_cue(text, m.start(), lex)
+            and before_cue is None
         ):
-            # 一个, 两地, 三条产业链, 千家万户: an article, a small enumeration or an idiom.
-            # Statistics are written in Arabic digits; a lone numeral counts only after a cue.
+            # 两地, 三条产业链, 千家万户: a small enumeration or an idiom. Statistics are
+            # written in Arabic digits; a lone numeral counts only after a cue.
             return None
         else:
             value = chinese_number(digits) if is_chinese else float(digits)
             rule = "chinese-number" if is_chinese else "number"
-        if approx and not m.group("unit") and not magnitude:
-            return None
     if value is None:
         return None
     if kind == "tenth":
@@ -240,44 +251,36 @@ def _read_quantity(text: str, m: re.Match[str], lex: _Lexicon, floor: int) -> _Q
             return None
         value, unit, kind = value * 10, "%", "percent"
     end = m.end()
-    if text[end : end + 1] in ("年", "月", "日", "号", "岁", "强", "位") and kind == "count":
-        return None
-    if kind == "count" and text[end : end + 1] == "的":
-        return None  # 其中3家的主导产业: a count that possesses, not a figure
-    if kind == "physical" and text[end : end + 1] in ("外", "远", "处"):
+    nxt = text[end : end + 1]
+    if kind == "count" and (nxt in _NOT_A_COUNT_AFTER or nxt == "的"):
+        return None  # 3个月, 5岁: a time or an age; 其中3家的主导产业: a possessor
+    if kind == "physical" and nxt in ("外", "远", "处"):
         return None  # 20公里外: a distance to somewhere
     # A range (3至5家, 10-20个): neither end is a figure of its own.
-    if re.match(r"\s*(?:至|到|-|~|—|－)\s*[\d零〇一二两三四五六七八九十百千]", text[end : end + 3]):
-        return None
-    if re.search(
-        r"[\d零〇一二两三四五六七八九十](?:至|-|~|—)$", text[max(floor, m.start() - 3) : m.start()]
-    ):
+    if _RANGE_AFTER.match(text, end) or _RANGE_BEFORE.search(text, max(floor, start - 3), start):
         return None
     comparator = lex.approx.get(approx, "=") if approx else "="
-    before_cue = _before_cue(text, m.start(), lex)
-    after = next((c for c in lex.after if text.startswith(c[0], end)), None)
-    if after is not None:
-        end += len(after[0])
-        if after[1] == ">=" and (comparator == ">" or (before_cue and before_cue[1] == ">")):
+    after_match = lex.after.match(text, end)
+    if after_match is not None:
+        end = after_match.end()
+        after = lex.after_value[after_match.group()]
+        if after == ">=" and (comparator == ">" or (before_cue and before_cue[1] == ">")):
             comparator = ">"
         elif comparator == "=":
-            comparator = after[1]
+            comparator = after
     elif before_cue is not None and not approx:
         comparator = before_cue[1]
-    return _Quantity(m.start(), end, _number(value), unit, kind, comparator, rule, is_chinese)
+    return _Quantity(start, end, _number(value), unit, kind, comparator, rule, is_chinese)
 
 
 def _before_cue(text: str, at: int, lex: _Lexicon) -> tuple[str, str] | None:
-    window = text[max(0, at - 4) : at]
-    if window.endswith("了"):
-        window = window[:-1]
-    for cue, comparator in lex.before:
-        if window.endswith(cue):
-            # 附近, 最近: 近 inside another word is no comparator.
-            if cue == "近" and window[-2:-1] in ("附", "最", "邻", "就", "临"):
-                return None
-            return cue, comparator
-    return None
+    m = lex.before.search(text, max(0, at - 5), at)
+    if m is None:
+        return None
+    cue = m.group(1)
+    if cue == "近" and m.start(1) > 0 and text[m.start(1) - 1] in "附最邻就临":
+        return None  # 附近, 最近: 近 inside another word is no comparator
+    return cue, lex.before_value[cue]
 
 
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -317,10 +320,8 @@ _QUALIFIED = re.compile(r"(?:级|规模)?[^,;。的\d]{0,4}?(?:企业|项目|工
 
 
 def _strip_cue(head: str, lex: _Lexicon) -> str:
-    for cue, _ in lex.before:
-        if head.endswith(cue):
-            return head[: -len(cue)]
-    return head
+    m = lex.before.search(head, max(0, len(head) - 5))
+    return head[: m.start(1)] if m else head
 
 
 # A descriptor before a name at the head of a clause (区内龙头企业X, 园区企业X).
@@ -348,6 +349,7 @@ class _Context:
     starts: list[int]
     subject: str | None
     subject_is_zone: bool
+    heads: dict[tuple[int, int, bool], str | None] = field(default_factory=dict)
 
 
 def _mentions_in(ctx: _Context, start: int, end: int) -> Sequence[Mention]:
@@ -360,6 +362,15 @@ def _head_subject(
     ctx: _Context, start: int, end: int, lex: _Lexicon, *, anaphors: bool = True
 ) -> str | None:
     """The subject at the head of text[start:end]: an entity or an anaphor after time words."""
+    key = (start, end, anaphors)
+    if key not in ctx.heads:
+        ctx.heads[key] = _find_head_subject(ctx, start, end, lex, anaphors=anaphors)
+    return ctx.heads[key]
+
+
+def _find_head_subject(
+    ctx: _Context, start: int, end: int, lex: _Lexicon, *, anaphors: bool
+) -> str | None:
     text = ctx.text
     at = _LEADING.match(text, start, end).end()  # type: ignore[union-attr]
     place = _LOCATIVE.fullmatch(text, at, end)
@@ -468,7 +479,7 @@ def _not_a_subject(
     text = ctx.text
     raw_lead = text[max(clause_start, m.start - 4) : m.start]
     lead = raw_lead.rstrip('“"「『‘')
-    if any(lead.endswith(w) for w in lex.not_subject):
+    if lex.not_subject.search(lead):
         return True
     if lead.endswith("、"):
         # In a list the entity shares the role of the one before it.
@@ -496,21 +507,31 @@ def _after_quotes(text: str, at: int) -> int:
     return at
 
 
-def _year(text: str, para_start: int, at: int, article_year: int | None) -> tuple[int | None, bool]:
-    """The year a figure at `at` is for, from the nearest year word before it in its paragraph."""
-    best: tuple[int | None, bool] = (None, False)
-    for m in _YEAR.finditer(text, para_start, at):
+def _year_marks(text: str, article_year: int | None) -> tuple[list[int], list[int | None]]:
+    """Positions of the year words of text and the year each names (今年 → the article's)."""
+    positions: list[int] = []
+    years: list[int | None] = []
+    for m in _YEAR.finditer(text):
         if m.group(1):
-            best = (int(m.group(1)), True)
+            year: int | None = int(m.group(1))
         elif article_year is None:
             continue
         elif m.group(2):
-            best = (article_year, True)
+            year = article_year
         elif m.group(3):
-            best = (article_year - 1, True)
+            year = article_year - 1
         else:
-            best = (article_year + 1, True)
-    return best
+            year = article_year + 1
+        positions.append(m.end())
+        years.append(year)
+    return positions, years
+
+
+def _year(marks: tuple[list[int], list[int | None]], para_start: int, at: int) -> int | None:
+    """The year a figure at `at` is for: the nearest year word before it in its paragraph."""
+    positions, years = marks
+    i = bisect.bisect_right(positions, at) - 1
+    return years[i] if i >= 0 and positions[i] > para_start else None
 
 
 def _kind(
@@ -562,6 +583,7 @@ def find_indicators(
     )
     found: list[Indicator] = []
     seen: set[tuple[str, float, str, str]] = set()
+    year_marks = _year_marks(text, article_year)
     previous: tuple[int, int] = (-1, -1)
     for s_start, s_end in sentences:
         quantities = _quantities(text, s_start, s_end)
@@ -571,9 +593,8 @@ def find_indicators(
         para_start = text.rfind("\n", 0, s_start) + 1
         clauses = _clauses(text, s_start, s_end)
         clause_starts = [c[0] for c in clauses]
-        topic: str | None = None
-        if previous[0] >= para_start:
-            topic = _sentence_topic(ctx, _clauses(text, *previous), lex)
+        topic: str | bool | None = False  # found on first use
+        before_this = previous
         previous = (s_start, s_end)
         previous_name = ""
         excluded_end = -1
@@ -591,7 +612,14 @@ def find_indicators(
             who = _subject(ctx, q, clauses, index, s_start, lex)
             rule = q.rule
             if who is None:
-                who, rule = (topic, rule + "+topic") if topic else (subject, rule + "+article")
+                if topic is False:
+                    topic = None
+                    if before_this[0] >= para_start:
+                        topic = _sentence_topic(ctx, _clauses(text, *before_this), lex)
+                if isinstance(topic, str):
+                    who, rule = topic, rule + "+topic"
+                else:
+                    who, rule = subject, rule + "+article"
             if not who:
                 continue
             named = [m for m in _mentions_in(ctx, clause[0], q.start) if m.type in SUBJECT_TYPES]
@@ -600,7 +628,7 @@ def find_indicators(
                 name = previous_name + name
             elif name:
                 previous_name = name
-            year, _explicit = _year(text, para_start, q.start, article_year)
+            year = _year(year_marks, para_start, q.start)
             kind = _kind(
                 text[clause[0] : q.start], text[s_start : q.start], year, article_year, lex
             )
