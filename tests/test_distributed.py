@@ -21,19 +21,23 @@ def test_a_dask_build_equals_the_local_build(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     inputs = [str(need(CORPUS / "dev"))]
     local = EmbeddedStore(tmp_path / "local")
-    local_report = build(inputs, local, workers=1)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        remote = EmbeddedStore(tmp_path / "dask")
-        dask_report = build(inputs, remote, scheduler=cluster.scheduler_address)
-    assert dask_report.built == local_report.built == 18
-    assert (dask_report.entities, dask_report.relations, dask_report.indicators) == (
-        local_report.entities,
-        local_report.relations,
-        local_report.indicators,
-    )
-    assert quad_set(remote) == quad_set(local)
+    remote = EmbeddedStore(tmp_path / "dask")
+    try:
+        local_report = build(inputs, local, workers=1)
+        with distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster:
+            dask_report = build(inputs, remote, scheduler=cluster.scheduler_address)
+        assert dask_report.built == local_report.built == 18
+        assert (dask_report.entities, dask_report.relations, dask_report.indicators) == (
+            local_report.entities,
+            local_report.relations,
+            local_report.indicators,
+        )
+        assert quad_set(remote) == quad_set(local)
+    finally:
+        local.close()
+        remote.close()
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
