@@ -255,3 +255,10 @@ def test_indicators_point_to_the_linked_subject() -> None:
         GAZ,
     )
     assert [i.subject for i in result.indicators] == [("Zone", "东莞松山湖高新区")]
+
+
+def test_the_articles_text_is_context_when_extraction_found_no_place() -> None:
+    in_text = linked(entity("Zone", "松山湖高新区"), text="题\n东莞的松山湖高新区今年新增企业。")
+    assert refs(in_text) == {("Zone", "东莞松山湖高新区")}
+    elsewhere = linked(entity("Zone", "松山湖高新区"), text="题\n绵阳的松山湖高新区今年新增企业。")
+    assert refs(elsewhere) == {("Zone", "松山湖高新区")}

@@ -18,7 +18,8 @@ article derives the same canonical name for it:
 3. Zones: a key the gazetteer knows under one of the zone's names becomes that zone's canonical
    name. A name without its place prefix (稀土高新区), whether the gazetteer lists it or only a
    longer name ending with it, is linked only where the article's places agree: the zone's city
-   (or a county in it) or its province is named in the article. Otherwise the entity's own names
+   (or a county in it) or its province is one of the article's Place entities, or is written in
+   the article's text. Otherwise the entity's own names
    decide: the longest key among its aliases that ends with the key of its name (包头稀土高新区
    for 稀土高新区), else the key of its name.
 4. Other types: the key of the entity's name (a generic name falls back to its longest alias).
@@ -44,8 +45,8 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from kg.errors import InputError
-from kg.model import Evidence, Extraction
-from kg.normalize import to_simplified
+from kg.model import Article, Evidence, Extraction
+from kg.normalize import normalize_text, to_simplified
 from kg.resources import data_file
 
 # ---------------------------------------------------------------- gazetteer interface
@@ -374,14 +375,38 @@ def _place_context(places: Iterable[PlaceInfo]) -> set[str]:
     return found
 
 
-def _zone_agrees(zone: ZoneInfo, places: Sequence[PlaceInfo]) -> bool:
-    """The article names the zone's city (or a county in it) or the zone's province itself."""
-    for place in places:
-        if zone.city and zone.city in (place.key, place.city):
-            return True
-        if zone.province and place.level == "province" and place.key == zone.province:
-            return True
-    return False
+class _PlaceContext:
+    """Where an article is: the places it names as entities, and failing that, its text."""
+
+    def __init__(self, places: Sequence[PlaceInfo], article: Article, gaz: Gazetteer) -> None:
+        self.places = places
+        self.article = article
+        self.gaz = gaz
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = normalize_text(self.article.full_text).text
+        return self._text
+
+    def _written(self, place_key: str) -> bool:
+        place = self.gaz.place(place_key)
+        names = {place_key}
+        if place is not None:
+            names |= {place.official_name, *place.short_names}
+        names |= {short for name in list(names) for short in place_short_names(name)}
+        return any(len(n) >= 2 and n in self.text for n in names)
+
+    def agrees(self, zone: ZoneInfo) -> bool:
+        """The article names the zone's city (or a county in it) or the zone's province."""
+        for place in self.places:
+            if zone.city and zone.city in (place.key, place.city):
+                return True
+            if zone.province and place.level == "province" and place.key == zone.province:
+                return True
+        # Extraction may leave a place out; its name in the article's text is context too.
+        return any(k and self._written(k) for k in (zone.city, zone.province))
 
 
 def _names_its_place(key: str, zone: ZoneInfo, gaz: Gazetteer) -> bool:
@@ -443,11 +468,12 @@ def link_extraction(extraction: Extraction, gazetteer: Gazetteer | None = None) 
                 break
             if candidates and i not in ambiguous:
                 ambiguous[i] = candidates
-    context = _place_context(place_of.values())
+    named = _place_context(place_of.values())
     for i, candidates in sorted(ambiguous.items()):
-        if i not in place_of and (chosen := _resolve_place(candidates, context)):
+        if i not in place_of and (chosen := _resolve_place(candidates, named)):
             place_of[i] = chosen
     article_places = [place_of[i] for i in sorted(place_of)]
+    context = _PlaceContext(article_places, extraction.article, gaz)
 
     # Zones: full names the gazetteer knows, then short names where the article's places agree.
     zone_of: dict[int, ZoneInfo] = {}
@@ -460,10 +486,10 @@ def link_extraction(extraction: Extraction, gazetteer: Gazetteer | None = None) 
             zones = [
                 z
                 for z in gaz.zones_named(key)
-                if _names_its_place(key, z, gaz) or _zone_agrees(z, article_places)
+                if _names_its_place(key, z, gaz) or context.agrees(z)
             ]
             if len(zones) > 1:
-                zones = [z for z in zones if _zone_agrees(z, article_places)]
+                zones = [z for z in zones if context.agrees(z)]
             if len(zones) == 1:
                 zone_of[i] = zones[0]
                 break
@@ -471,7 +497,7 @@ def link_extraction(extraction: Extraction, gazetteer: Gazetteer | None = None) 
             short[i] = keys
     for i, keys in sorted(short.items()):
         for key in keys:
-            agreeing = [z for z in gaz.zones_ending_with(key) if _zone_agrees(z, article_places)]
+            agreeing = [z for z in gaz.zones_ending_with(key) if context.agrees(z)]
             if len(agreeing) == 1:
                 zone_of[i] = agreeing[0]
                 break
