@@ -6,6 +6,7 @@ scored apart from entity recognition. Run from the repo root:
     .venv/bin/python bench/dev_indicators.py            # seed, dev, real
     .venv/bin/python bench/dev_indicators.py --errors   # and every miss and false positive
     .venv/bin/python bench/dev_indicators.py --speed    # articles a second on one core
+    .venv/bin/python bench/dev_indicators.py --pipeline # entities from the full pipeline
 """
 
 from __future__ import annotations
@@ -45,18 +46,24 @@ def article_subject(title: str, mentions: list[Mention]) -> str | None:
     return None
 
 
-def run(name: str, *, errors: bool) -> Score:
+def run(name: str, *, errors: bool, pipeline: bool = False) -> Score:
     total = Score()
     for gold, article in gold_articles(GOLD / f"{name}.jsonl"):
-        normalized = normalize_text(article.full_text)
-        text = normalized.text
-        mentions = gold_mentions(text, gold)
-        subject = article_subject(article.title, mentions)
-        found = find_indicators(text, sentence_spans(text), mentions, subject, article.date)
-        predicted: dict[str, Any] = {
-            "entities": gold.get("entities") or [],
-            "indicators": [i.to_json() for i in found],
-        }
+        if pipeline:
+            from kg.extract import extract_article
+
+            extraction = extract_article(article)
+            found = list(extraction.indicators)
+            predicted: dict[str, Any] = extraction.to_json()
+        else:
+            text = normalize_text(article.full_text).text
+            mentions = gold_mentions(text, gold)
+            subject = article_subject(article.title, mentions)
+            found = find_indicators(text, sentence_spans(text), mentions, subject, article.date)
+            predicted = {
+                "entities": gold.get("entities") or [],
+                "indicators": [i.to_json() for i in found],
+            }
         doc = score_document(gold, predicted)
         total.add(doc.indicators)
         if errors:
@@ -98,11 +105,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list misses and false positives")
     parser.add_argument("--speed", action="store_true", help="measure articles a second")
+    parser.add_argument(
+        "--pipeline", action="store_true", help="entities from the full pipeline, not the gold"
+    )
     parser.add_argument("sets", nargs="*", default=list(SETS), help="gold sets (seed dev real)")
     args = parser.parse_args()
     print(f"{'set':6} {'P':>6} {'R':>6} {'F1':>6}  tp/pred/gold")
     for name in args.sets:
-        score = run(name, errors=args.errors)
+        score = run(name, errors=args.errors, pipeline=args.pipeline)
         print(
             f"{name:6} {score.precision:6.3f} {score.recall:6.3f} {score.f1:6.3f}  "
             f"{score.tp}/{score.predicted}/{score.gold}"

@@ -158,3 +158,28 @@ def test_evidence_is_the_sentence_in_normalized_offsets() -> None:
 
 def test_no_subject_anywhere_gives_nothing() -> None:
     assert run("新增企业200家。", subject=None) == []
+
+
+def test_a_magnitude_after_the_approximation() -> None:
+    assert figures("滨江高新区年产值达到340多亿元。") == [(340, "亿元", ">")]
+    assert figures("全区常住人口300多万。") == [(300, "万", ">")]
+
+
+def test_a_speaker_is_not_the_subject() -> None:
+    text = "李明远介绍,今年新增企业300家。李明远:我们力争营业收入突破5000亿元。"
+    found = run(text, {"李明远": "Person"})
+    assert [(i.subject, i.value) for i in found] == [("滨江高新区", 300), ("滨江高新区", 5000)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["他搭建了工作站,吸纳了200多名工程师。", "这家企业正在新建生产线,投资1.5亿元。"],
+)
+def test_figures_of_a_person_or_an_unnamed_thing_are_left_out(text: str) -> None:
+    assert run(text) == []
+
+
+def test_a_locative_clause_at_the_head_names_the_subject() -> None:
+    text = "在浙江杭州,平均每天有8家科技企业诞生。"
+    found = run(text, {"浙江": "Place", "杭州": "Place"})
+    assert [(i.subject, i.value, i.unit) for i in found] == [("杭州", 8, "家")]

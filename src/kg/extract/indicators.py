@@ -82,6 +82,7 @@ class _Lexicon:
     total: re.Pattern[str]
     not_subject: re.Pattern[str]
     organiser: re.Pattern[str]
+    speech: re.Pattern[str]
     anaphors: dict[str, str]
     anaphor: re.Pattern[str]
     amount_of: re.Pattern[str]
@@ -128,7 +129,8 @@ def lexicon() -> _Lexicon:
     quantity = re.compile(
         rf"(?=[\d{_CN_NUMERALS}])(?:百分之(?P<pct>[零〇一二两三四五六七八九十百点]+)"
         # A number needs a unit or must end in 万/亿 (1.2万亿): 2023年 and 一起 never match.
-        rf"|(?P<num>(?>{arabic}|{chinese}))(?P<approx>[余多])?"
+        # 340多亿元, 400多万: the magnitude may follow the approximation.
+        rf"|(?P<num>(?>{arabic}|{chinese}))(?:(?P<approx>[余多])(?P<mag>万亿|亿|万)?)?"
         rf"(?:(?P<unit>{_alternation(base_units)})|(?<=[万亿])))"
     )
     near = [w for w in words("per_unit") if w.startswith(("最", "单"))]
@@ -149,6 +151,7 @@ def lexicon() -> _Lexicon:
         total=pattern("total"),
         not_subject=re.compile(rf"(?:{_alternation(words('not_subject'))})$"),
         organiser=re.compile(rf"(?:{_alternation(words('organiser'))})(?:[,;、]|$)"),
+        speech=pattern("speech"),
         anaphors=dict(cues.get("anaphor", [])),
         anaphor=re.compile(_alternation(words("anaphor")) or r"(?!)"),
         amount_of=re.compile(rf"(?:{_alternation(words('amount_of'))})[为达约]?$"),
@@ -203,7 +206,7 @@ _NOT_A_COUNT_AFTER = frozenset("年月日号岁强位")
 
 
 def _read_quantity(text: str, m: re.Match[str], lex: _Lexicon, floor: int) -> _Quantity | None:
-    pct, digits, approx, base = m.group("pct", "num", "approx", "unit")
+    pct, digits, approx, later_magnitude, base = m.group("pct", "num", "approx", "mag", "unit")
     start = m.start()
     before = text[start - 1] if start > floor else ""
     if before in ("第", "前") or (before.isascii() and (before.isalnum() or before in ".-/~")):
@@ -217,6 +220,7 @@ def _read_quantity(text: str, m: re.Match[str], lex: _Lexicon, floor: int) -> _Q
     else:
         magnitude = next((g for g in _MAGNITUDES if digits.endswith(g)), "")
         digits = digits[: len(digits) - len(magnitude)]
+        magnitude += later_magnitude or ""
         unit = magnitude + (base or "")
         kind = lex.unit_kind.get(base or magnitude, "count")
         is_chinese = not digits[:1].isdigit()
@@ -328,13 +332,16 @@ def _strip_cue(head: str, lex: _Lexicon) -> str:
 _APPOSITION = re.compile(r"[^,;。、“”\"]{0,14}(?:企业|公司|集团|龙头|厂商|机构|高校|院所|单位)")
 # 对/在 right before a number, unless the last character of a word (针对, 现在).
 _ACTED_ON = re.compile(r"(?:^|[^针面相绝核应存现正实所内外自])[对在]$")
+_CARRIED = frozenset({"Zone", "Place", "Organization"})
 _LIST_JOINERS = frozenset({"、", "和", "及", "或", "、和", "以及"})
 _LOCATIVE = re.compile(r"(?:仅|而)?在([^,;。]{2,30}?)(?:内|里|中|上)?")
+# A person or an unnamed thing at the head of a clause (他, 这家企业, 这款产品).
+_UNNAMED = re.compile(r"(?:他|她)们?(?!们)|这(?:家|款|个|座|条|些|位|名|批|项)")
 _FORMED_BY = re.compile(r"[^,;。]{0,12}?组成的")
 _LEADING = re.compile(
     r"(?:[“\"「『‘(]|(?:19|20)\d{2}年(?:底|末|初|以来|上半年|前三季度)?|\d{1,2}月(?:\d{1,2}日)?|"
     r"今年(?:以来)?|去年|全年|当年|年内|上半年|下半年|前三季度|一季度|目前|当前|如今|同时|此外|"
-    r"另外|其中|据介绍|据悉|据统计|当天|当日|本届|本次|此次|第\S{1,3}届|该|这|仅|还|也|首场|"
+    r"另外|其中|据介绍|据悉|据统计|当天|当日|本届|本次|此次|第\S{1,3}届|仅|还|也|首场|"
     r"一年来|近年来|近[一二三四五六七八九十\d]+年(?:来)?|[一二三四五六七八九十]是|首先|其次|"
     r"截至(?:目前|当天\S{0,2}|\S{0,4}年底)?|的)*"
 )
@@ -350,6 +357,7 @@ class _Context:
     subject: str | None
     subject_is_zone: bool
     heads: dict[tuple[int, int, bool], str | None] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
 
 
 def _mentions_in(ctx: _Context, start: int, end: int) -> Sequence[Mention]:
@@ -379,7 +387,14 @@ def _find_head_subject(
         inside = [m for m in _mentions_in(ctx, at, end) if m.type in SUBJECT_TYPES]
         if inside and inside[-1].end == place.end(1):
             return inside[-1].name
+    if _UNNAMED.match(text, at, end):
+        return ""  # 他, 这家企业: the figure is about a person or an unnamed thing
     for m in _mentions_in(ctx, at, end):
+        if m.type == "Person" and m.start == at:
+            said = _after_quotes(text, m.end)
+            if lex.speech.match(text, said) or text.startswith(":", said):
+                continue  # 程立远介绍, … / 程立远: …: the speaker is not the subject
+            return ""
         if m.type not in SUBJECT_TYPES:
             continue
         if m.start > at and not _APPOSITION.fullmatch(text, at, m.start):
@@ -407,7 +422,7 @@ def _sentence_topic(ctx: _Context, clauses: list[tuple[int, int]], lex: _Lexicon
     for start, end in clauses:
         head = _head_subject(ctx, start, end, lex)
         if head is not None:
-            return head
+            return head or None
     return None
 
 
@@ -422,9 +437,28 @@ def _last_of(ctx: _Context, types: frozenset[str], at: int) -> str | None:
 def _resolve(ctx: _Context, etype: str, at: int, lex: _Lexicon) -> str | None:
     """The entity an anaphor (区内, 大赛) stands for: the article's subject zone, else the last
     entity of that type before it."""
+    etype, _, level = etype.partition("/")
     if etype == "Zone" and ctx.subject_is_zone:
         return ctx.subject
+    if level:
+        # 全省 is the province named last, 全市 the city: the gazetteer tells the level.
+        hi = bisect.bisect_left(ctx.starts, at)
+        for m in reversed(ctx.mentions[:hi]):
+            if m.type == etype and _place_level(m.name) == level:
+                return m.name
     return _last_of(ctx, frozenset({etype}), at)
+
+
+@lru_cache(maxsize=4096)
+def _place_level(name: str) -> str | None:
+    """province, prefecture or county, from the gazetteer of places; None if unknown."""
+    try:
+        from kg.gazetteer import place_by_name
+
+        place = place_by_name(name)
+    except (ImportError, KgError):
+        return None  # no gazetteer of places: levels are unknown, the last place is taken
+    return place.level if place is not None else None
 
 
 def _subject(
@@ -465,7 +499,10 @@ def _subject(
     for k in range(index - 1, -1, -1):
         p_start, p_end = clauses[k]
         if text[p_end : p_end + 1] == ";":
-            break
+            # Across a semicolon only a zone, place or body at the head of the sentence carries;
+            # what one enterprise or programme did stays in its part.
+            topic = _sentence_topic(ctx, clauses[: k + 1], lex)
+            return topic if topic is not None and ctx.types.get(topic) in _CARRIED else None
         head = _head_subject(ctx, p_start, p_end, lex)
         if head is not None:
             return head
@@ -580,6 +617,7 @@ def find_indicators(
         starts=[m.start for m in ordered],
         subject=subject,
         subject_is_zone=any(m.name == subject and m.type == "Zone" for m in ordered),
+        types={m.name: m.type for m in ordered},
     )
     found: list[Indicator] = []
     seen: set[tuple[str, float, str, str]] = set()
