@@ -46,8 +46,9 @@ _ROLE_AFTER = re.compile(
 _CLAUSE_BREAK = re.compile(r"[,;:!?()]")
 # The lookahead on the first character lets the engine skip most positions quickly.
 _YEAR = re.compile(
-    r"(?=[12今年本全当去上前明])(?:(?<![\d.])((?:19|20)\d{2})\s*年(?!代)"
-    r"|(今年|年内|本年度|本年|全年|当年)|(去年|上年|上一年|前一年)|(明年))"
+    r"(?=[12今年本去上前明目如现当近])(?:(?<![\d.])((?:19|20)\d{2})\s*年(?!代|以来)"
+    r"|(今年|年内|本年度|本年|目前|如今|现在|当前|\d{4}年以来|近年来)|(去年|上年|上一年|前一年)"
+    r"|(明年))"
 )
 # Words at the edges of a measure that belong to the sentence, not to the measure's name.
 _NAME_LEAD = re.compile(
@@ -564,11 +565,12 @@ def _year_marks(text: str, article_year: int | None) -> tuple[list[int], list[in
     return positions, years
 
 
-def _year(marks: tuple[list[int], list[int | None]], para_start: int, at: int) -> int | None:
-    """The year a figure at `at` is for: the nearest year word before it in its paragraph."""
+def _year(marks: tuple[list[int], list[int | None]], body_start: int, at: int) -> int | None:
+    """The year a figure at `at` is for: the nearest year word before it in the body (a year
+    named in one paragraph holds for the next ones until another is named)."""
     positions, years = marks
     i = bisect.bisect_right(positions, at) - 1
-    return years[i] if i >= 0 and positions[i] > para_start else None
+    return years[i] if i >= 0 and positions[i] > body_start else None
 
 
 def _kind(
@@ -622,6 +624,8 @@ def find_indicators(
     found: list[Indicator] = []
     seen: set[tuple[str, float, str, str]] = set()
     year_marks = _year_marks(text, article_year)
+    # Years in the title (the first sentence) are no context for the body.
+    body_start = sentences[0][1] if len(sentences) > 1 else 0
     previous: tuple[int, int] = (-1, -1)
     for s_start, s_end in sentences:
         quantities = _quantities(text, s_start, s_end)
@@ -666,7 +670,7 @@ def find_indicators(
                 name = previous_name + name
             elif name:
                 previous_name = name
-            year = _year(year_marks, para_start, q.start)
+            year = _year(year_marks, body_start if q.start >= body_start else -1, q.start)
             kind = _kind(
                 text[clause[0] : q.start], text[s_start : q.start], year, article_year, lex
             )
