@@ -41,7 +41,9 @@ _CN_NUMERALS = "零〇一二两三四五六七八九十百千万亿"
 _MAGNITUDES = ("万亿", "亿", "万")
 # Titles after an organisation name: the name then qualifies a person, it is not a subject.
 _ROLE_AFTER = re.compile(
-    r"(?:党工委|党委|管委会)?(?:书记|主任|局长|董事长|总经理|院长|校长|所长|部长|市长|省长|区长|县长|负责人|创始人)"
+    r"(?:党工委|党委|党组|管委会)?(?:常务)?副?"
+    r"(?:书记|主任|局长|董事长|总经理|总裁|院长|校长|所长|部长|市长|省长|区长|县长|委员|"
+    r"负责人|创始人|首席)"
 )
 _CLAUSE_BREAK = re.compile(r"[,;:!?()]")
 # The lookahead on the first character lets the engine skip most positions quickly.
