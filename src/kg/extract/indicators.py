@@ -192,14 +192,19 @@ class _Quantity:
     chinese: bool
 
 
-def _quantities(text: str, start: int, end: int) -> list[_Quantity]:
-    """Numbers with units in text[start:end] that can be figures (not dates, ordinals, ranges)."""
+def _quantities(
+    text: str, matches: Sequence[re.Match[str]], starts: list[int], start: int, end: int
+) -> list[_Quantity]:
+    """Numbers with units in text[start:end] that can be figures (not dates, ordinals, ranges),
+    from the matches of the number pattern over the whole text."""
     lex = lexicon()
     found = []
-    for m in lex.quantity.finditer(text, start, end):
-        q = _read_quantity(text, m, lex, start)
-        if q is not None:
-            found.append(q)
+    for i in range(bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)):
+        m = matches[i]
+        if m.end() <= end:
+            q = _read_quantity(text, m, lex, start)
+            if q is not None:
+                found.append(q)
     return found
 
 
@@ -629,8 +634,12 @@ def find_indicators(
     # Years in the title (the first sentence) are no context for the body.
     body_start = sentences[0][1] if len(sentences) > 1 else 0
     previous: tuple[int, int] = (-1, -1)
+    matches = list(lex.quantity.finditer(text))
+    if not matches:
+        return []
+    match_starts = [m.start() for m in matches]
     for s_start, s_end in sentences:
-        quantities = _quantities(text, s_start, s_end)
+        quantities = _quantities(text, matches, match_starts, s_start, s_end)
         if not quantities:
             previous = (s_start, s_end)
             continue
