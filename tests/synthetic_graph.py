@@ -29,6 +29,7 @@ from kg.rdf.namespaces import (
 
 A = term(RDF, "type")
 EVIL_NAME = '<script>window.__pwned = 1</script>"引号"科技公司'
+MARKUP_NAME = "[bold]云溪储能[/bold]科技"  # rich markup: tables must print it as text
 EVIL_SENTENCE = '云溪高新区引进<img src=x onerror="window.__pwned = 2">"引号"科技公司。'
 
 # (id, title, date, url)
@@ -37,6 +38,7 @@ ARTICLES = [
     ("syn-2", "石湾经开区生物医药集群成形", "2023-01-18", "https://example.org/news/2"),
     ("syn-3", "北岭科技园与云溪高新区共建产业链", "2023-06-10", "https://example.org/news/3"),
     ("syn-4", "东湖新区人才新政发布", "2024-02-02", "javascript:alert(1)"),
+    ("syn-5", "远山研究院换届", "", ""),
 ]
 
 # (type, name, aliases, articles that mention it)
@@ -63,6 +65,9 @@ ENTITIES = [
     ("Place", "石湾市", (), ("syn-2",)),
     ("Person", "张明", (), ("syn-1",)),
     ("PolicyDocument", "东湖新区人才新政", (), ("syn-4",)),
+    ("Enterprise", MARKUP_NAME, (), ("syn-1",)),
+    ("Person", "李华", (), ("syn-5",)),
+    ("Organization", "远山研究院", (), ("syn-5",)),
 ]
 
 Z1, Z2, Z3, Z4, Z5 = (
@@ -105,6 +110,8 @@ RELATIONS: list[tuple[str, str, str, str, str, str | None]] = [
     ("东湖新区人才新政", "supports", Z4, "syn-4", "东湖新区人才新政支持园区引才。", None),
     ("东湖新区人才新政", "issuedBy", "云溪高新区管委会", "syn-4", "虚构的发布关系。", None),
     (Z1, "adoptsTalentPolicy", "柔性引才", "syn-4", "云溪高新区也推行柔性引才。", None),
+    (MARKUP_NAME, "locatedIn", Z1, "syn-1", "储能企业落户云溪高新区。", None),
+    ("李华", "holdsPositionIn", "远山研究院", "syn-5", "李华任远山研究院院长。", "院长"),
 ]
 
 # (subject, name, value, unit, comparator, year, kind, article, sentence)
@@ -173,7 +180,10 @@ def synthetic_quads() -> list[ox.Quad]:
         g.add(article, node, A, kg("Article"))
         g.add(article, node, term(DCTERMS, "identifier"), _lit(article))
         g.add(article, node, term(DCTERMS, "title"), _lit(title))
-        g.add(article, node, term(DCTERMS, "date"), _lit(date, XSD + "date"))
+        if date:
+            g.add(article, node, term(DCTERMS, "date"), _lit(date, XSD + "date"))
+        if not url:
+            continue
         if url.startswith("http"):
             g.add(article, node, term(SCHEMA, "url"), ox.NamedNode(url))
         else:

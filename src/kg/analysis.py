@@ -30,9 +30,10 @@ from kg.rdf.namespaces import DCTERMS, ONTOLOGY, PROV, RDF, RDFS, SCHEMA, SKOS
 from kg.rdf.store import KgStore
 
 # Above this many nodes, betweenness is estimated from a seeded sample of source nodes: exact
-# betweenness is O(nodes x edges), minutes on a large graph.
+# betweenness is O(nodes x edges), minutes on a large graph. The sample is sized so that the
+# estimate visits about BETWEENNESS_BUDGET nodes and edges (a few seconds), and never below 32.
 EXACT_BETWEENNESS_LIMIT = 1000
-BETWEENNESS_SAMPLE = 256
+BETWEENNESS_BUDGET = 1_000_000
 SEED = 42
 
 # Neighbours that make up a zone's "policy mix" when zones are compared.
@@ -441,6 +442,14 @@ def communities(graph: nx.MultiDiGraph, *, seed: int = SEED) -> list[list[str]]:
     return [sorted(grouped[n]) for n in sorted(grouped)]
 
 
+def betweenness_sample(simple: nx.Graph) -> int | None:
+    """How many source nodes estimate betweenness; None means exact."""
+    n = simple.number_of_nodes()
+    if n <= EXACT_BETWEENNESS_LIMIT:
+        return None
+    return min(n, max(32, BETWEENNESS_BUDGET // (n + simple.number_of_edges())))
+
+
 def compute_measures(graph: nx.MultiDiGraph, *, seed: int = SEED) -> dict[str, NodeMeasures]:
     """Degree, PageRank, betweenness, community and component of every node.
 
@@ -452,8 +461,7 @@ def compute_measures(graph: nx.MultiDiGraph, *, seed: int = SEED) -> dict[str, N
         return {}
     simple = undirected_weighted(graph)
     pagerank = nx.pagerank(simple, weight="weight")
-    n = simple.number_of_nodes()
-    sample = None if n <= EXACT_BETWEENNESS_LIMIT else min(n, BETWEENNESS_SAMPLE)
+    sample = betweenness_sample(simple)
     betweenness = nx.betweenness_centrality(simple, k=sample, seed=seed)
     community_of = {
         node: number
@@ -553,8 +561,9 @@ def measures_report(graph: nx.MultiDiGraph, *, limit: int = 20) -> Report:
         f"{components} connected components, {groups} communities"
     )
     notes = [summary]
-    if graph.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
-        notes.append(f"betweenness estimated from {BETWEENNESS_SAMPLE} sampled sources")
+    sample = betweenness_sample(undirected_weighted(graph))
+    if sample is not None:
+        notes.append(f"betweenness estimated from {sample} sampled source nodes")
     if len(shown) < len(data):
         notes.append(f"showing the top {len(shown)} of {len(data)}; --limit 0 shows all")
     return Report(

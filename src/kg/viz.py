@@ -98,7 +98,11 @@ def _vis_assets() -> tuple[str, str]:
 
 
 def community_layout(
-    graph: nx.MultiDiGraph, *, seed: int = SEED, spacing: float = 60.0
+    graph: nx.MultiDiGraph,
+    *,
+    groups: list[list[str]] | None = None,
+    seed: int = SEED,
+    spacing: float = 60.0,
 ) -> dict[str, tuple[float, float]]:
     """Positions in pixels: each community laid out on its own, the communities packed in rows.
 
@@ -107,7 +111,9 @@ def community_layout(
     seconds, and the clusters a planner looks for come out apart.
     """
     simple = undirected_weighted(graph)
-    groups = communities(graph, seed=seed)
+    if groups is None:
+        groups = communities(graph, seed=seed)
+    groups = sorted(groups, key=len, reverse=True)
     discs: list[tuple[float, dict[str, tuple[float, float]]]] = []
     for group in groups:
         local = _group_layout(simple.subgraph(group), seed=seed)
@@ -117,7 +123,7 @@ def community_layout(
     row_width = max(math.sqrt(total_area) * 1.3, max((2 * r for r, _ in discs), default=0))
     positions: dict[str, tuple[float, float]] = {}
     x = y = row_height = 0.0
-    for radius, local in discs:  # largest first: communities() sorts them by size
+    for radius, local in discs:  # largest first
         if x > 0 and x + 2 * radius > row_width:
             x, y, row_height = 0.0, y + row_height, 0.0
         cx, cy = x + radius, y + radius
@@ -139,7 +145,7 @@ def _group_layout(sub: nx.Graph, *, seed: int) -> dict[str, tuple[float, float]]
     ordered.add_nodes_from(nodes)
     ordered.add_edges_from(sorted(sub.edges(data=True)))
     if len(nodes) < LARGE_GRAPH:
-        pos = nx.spring_layout(ordered, iterations=50, seed=seed, weight=None)
+        pos = nx.spring_layout(ordered, iterations=30, seed=seed, weight=None)
     else:
         # one dense community too big for the dense solver: fewer iterations of the sparse one
         pos = nx.spring_layout(ordered, iterations=15, seed=seed, weight=None, method="force")
@@ -151,6 +157,11 @@ def _group_layout(sub: nx.Graph, *, seed: int) -> dict[str, tuple[float, float]]
 
 def _node_size(pagerank: float, top: float) -> float:
     return round(12 + 28 * math.sqrt(pagerank / top), 1) if top > 0 else 12.0
+
+
+def _font_size(pagerank: float, top: float) -> int:
+    """Labels grow with importance too, so the hubs stay readable when the whole graph shows."""
+    return round(12 + 14 * math.sqrt(pagerank / top)) if top > 0 else 12
 
 
 def _edge_width(articles: int) -> float:
@@ -194,7 +205,7 @@ def _options(large: bool) -> dict[str, Any]:
             "hideEdgesOnZoom": large,
             "multiselect": False,
         },
-        "layout": {"improvedLayout": not large, "randomSeed": SEED},
+        "layout": {"improvedLayout": False, "randomSeed": SEED},
     }
     if large:
         options["physics"] = {"enabled": False}
@@ -203,9 +214,10 @@ def _options(large: bool) -> dict[str, Any]:
             "enabled": True,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
-                "gravitationalConstant": -80,
-                "springLength": 110,
-                "avoidOverlap": 0.4,
+                "gravitationalConstant": -60,
+                "centralGravity": 0.02,
+                "springLength": 90,
+                "avoidOverlap": 0.3,
             },
             "stabilization": {"enabled": True, "iterations": 300, "fit": True},
         }
@@ -226,7 +238,12 @@ def page_data(
 
     measures = measures if measures is not None else compute_measures(graph, seed=seed)
     large = graph.number_of_nodes() > large_threshold
-    positions = community_layout(graph, seed=seed) if large else {}
+    positions: dict[str, tuple[float, float]] = {}
+    if large:
+        grouped: dict[int, list[str]] = {}
+        for node, m in measures.items():
+            grouped.setdefault(m.community, []).append(node)
+        positions = community_layout(graph, groups=list(grouped.values()), seed=seed)
     types, predicates = type_styles(), predicate_styles()
     top = max((m.pagerank for m in measures.values()), default=0.0)
     net = Network(directed=True)
@@ -245,6 +262,7 @@ def page_data(
             shape=style.shape,
             color=style.colour,
             size=_node_size(m.pagerank, top),
+            font={"size": _font_size(m.pagerank, top)},
             iri=node,
             kgType=attrs["type"],
             aliases=attrs["aliases"],

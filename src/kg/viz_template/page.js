@@ -4,7 +4,9 @@
 (function () {
   "use strict";
 
+  var timings = { start: performance.now() };
   var data = JSON.parse(document.getElementById("kg-data").textContent);
+  timings.parsed = performance.now();
   var DIM_NODE = { background: "#e8e8e8", border: "#d0d0d0" };
   var DIM_EDGE = { color: "#e4e4e4", highlight: "#e4e4e4", hover: "#e4e4e4", opacity: 0.5 };
   var DIM_FONT = "#c8c8c8";
@@ -27,8 +29,10 @@
   var edgeView = new vis.DataView(edges, {
     filter: function (e) { return !hiddenPredicates.has(e.predicate); }
   });
+  timings.dataSets = performance.now();
   var container = document.getElementById("kg-network");
   var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, data.options);
+  timings.network = performance.now();
 
   /* ------------------------------------------------------------ DOM helpers */
 
@@ -444,7 +448,7 @@
 
   var api = {
     network: network, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView,
-    ready: false, readyAt: null,
+    ready: false, readyAt: null, timings: timings,
     setTypeVisible: setTypeVisible, setPredicateVisible: setPredicateVisible,
     findNode: findNode, selectNode: selectNode, showEdge: showEdge
   };
@@ -454,9 +458,11 @@
     if (api.ready) { return; }
     api.ready = true;
     api.readyAt = performance.now();
+    timings.ready = api.readyAt;
     document.documentElement.setAttribute("data-kg-ready", "1");
   }
   refreshCounts();
+  timings.controls = performance.now();
   if (data.options.physics && data.options.physics.enabled) {
     network.once("stabilizationIterationsDone", function () {
       network.once("afterDrawing", markReady);
