@@ -96,6 +96,7 @@ class _Patterns:
     guide: re.Pattern[str]
     support: re.Pattern[str]
     locate: re.Pattern[str]
+    locate_end: re.Pattern[str]
     establish: re.Pattern[str]
     attract: re.Pattern[str]
     issue: re.Pattern[str]
@@ -116,6 +117,14 @@ class _Patterns:
     unnamed: re.Pattern[str]
     post_owner: re.Pattern[str]
     guide_gap: re.Pattern[str]
+    host_or_guide: re.Pattern[str]
+    unnamed_head: re.Pattern[str]
+    speech: re.Pattern[str]
+    not_developed_after: re.Pattern[str]
+    defining: re.Pattern[str]
+    industry_subject: re.Pattern[str]
+    develop: re.Pattern[str]
+    project_to: re.Pattern[str]
 
 
 @cache
@@ -137,6 +146,7 @@ def _patterns() -> _Patterns:
         guide=re.compile(alt("guide")),
         support=re.compile(alt("support")),
         locate=re.compile(alt("locate")),
+        locate_end=re.compile(rf"(?:{alt('locate')}).?$"),
         establish=re.compile(rf"^(?:了)?(?:{alt('establish')})"),
         attract=re.compile(alt("attract")),
         issue=re.compile(alt("issue")),
@@ -159,13 +169,21 @@ def _patterns() -> _Patterns:
             r"|联合|面向|把|为|在)$"
         ),
         programme_subject=re.compile(r"(?:本届|本次|首届|第[^,;:。]{1,3}届|今年|\d{4}年?)?"),
-        unnamed=re.compile(r"(?:一家|这家|该|某|一个|多家|一批)$"),
+        unnamed=re.compile(r"(?:一家|这家|该|某|多家|一批)[^,;:。]{0,4}$|(?:企业|公司)$"),
+        unnamed_head=re.compile(r"[^,;:。]{0,4}?(?:企业|公司|厂商|工厂)"),
+        speech=re.compile(r"(?:说|表示|介绍|强调|指出|认为|告诉|称|坦言|透露|在|对|谈)"),
+        not_developed_after=re.compile(r"等(?:技术|手段)|等?领域的"),
+        defining=re.compile(r"是指|指的是"),
+        industry_subject=re.compile(r"(?:产业|行业)?(?:包括|包含|是|指|分为|主要分)"),
+        develop=re.compile(alt("develop")),
+        project_to=re.compile(rf"[^,;:。]{{0,12}}?项目[^,;:。]{{0,8}}?(?:{alt('locate')}|布局)"),
         post_owner=re.compile(r"(?:产业|产业链)?(?:是|为)"),
         guide_gap=re.compile(r"(?:对[^,;:。]{0,6}给予|负责)?"),
+        host_or_guide=re.compile(_alt([*cues.get("host", ()), *cues.get("guide", ())])),
     )
 
 
-_QUOTES = re.compile(r"[“”‘’\"'「」『』《》〈〉\s]")
+_QUOTES = str.maketrans("", "", "“”‘’\"'「」『』《》〈〉 \t\r\n\u3000")
 _CLAUSE_BREAK = re.compile(r"[,;:!?。]")
 
 # A mention can own an industry (or run a programme) when it has one of these types.
@@ -174,10 +192,13 @@ _ZONE_ORG = frozenset({"Zone", "Organization"})
 _ENT_ORG = frozenset({"Enterprise", "Organization"})
 _ENT_ORG_ZONE = frozenset({"Enterprise", "Organization", "Zone"})
 _ZONE_PLACE = frozenset({"Zone", "Place"})
+_ZONE_PLACE_ENT = frozenset({"Zone", "Place", "Enterprise"})
+# mentions that stand between a doer and its verb without being the doer (X的Y产业……落户)
+_PASSED = frozenset({"Industry", "Person"})
 
 
 def _clean(gap: str) -> str:
-    return _QUOTES.sub("", gap)
+    return gap.translate(_QUOTES)
 
 
 # ---------------------------------------------------------------- collecting
@@ -242,6 +263,9 @@ class _Article:
 
     fallback: str | None
     fallback_type: str | None
+    # mentions of the fallback: a zone named once is too weak to run every programme
+    strength: int = 0
+    paragraph_subject: str | None = None
     zone_group: list[str] = field(default_factory=list)
     programme: str | None = None
 
@@ -253,6 +277,8 @@ class _Sentence:
         self.text = text
         self.span = span
         self.ms = mentions
+        # every surface of every zone of the article -> the zone's name (set by the caller)
+        self.zones_named: dict[str, str] = {}
         start, end = span
         breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, start, end)]
         bounds = [start, *[b + 1 for b in breaks if b + 1 < end]]
@@ -260,6 +286,9 @@ class _Sentence:
             (bounds[i], bounds[i + 1] if i + 1 < len(bounds) else end) for i in range(len(bounds))
         ]
         self.clause_starts = [c[0] for c in self.clauses]
+        self.clause_texts = [text[a:b] for a, b in self.clauses]
+        self._cb: list[str | None] = [None] * len(mentions)
+        self._ca: list[str | None] = [None] * len(mentions)
         self.clause_of = [bisect_left(self.clause_starts, m.start + 1) - 1 for m in mentions]
         # enumeration groups: neighbours of one type in one clause joined by 、/和/及
         enum = _patterns().enum
@@ -279,7 +308,8 @@ class _Sentence:
         # the subject of each clause: its first owner-type mention that no preposition governs
         p = _patterns()
         self.marked = [
-            bool(p.object_marker.search(_clean(self.before(k)))) for k in range(len(mentions))
+            bool(p.object_marker.search(self.cb(self.groups[self.group_of[k]][0])))
+            for k in range(len(mentions))
         ]
         self.clause_subject: list[int | None] = [None] * len(self.clauses)
         self.clause_entorg: list[int | None] = [None] * len(self.clauses)
@@ -292,7 +322,7 @@ class _Sentence:
                     if rest.rstrip(",;:") == "在":
                         self.clause_subject[c] = k
                 continue
-            if m.type == "Programme" and not p.programme_subject.fullmatch(_clean(self.before(k))):
+            if m.type == "Programme" and not p.programme_subject.fullmatch(self.cb(k)):
                 continue
             if m.type in _OWNER_TYPES and self.clause_subject[c] is None:
                 self.clause_subject[c] = k
@@ -318,7 +348,21 @@ class _Sentence:
         return self.text[self.ms[k].end : right]
 
     def clause_text(self, c: int) -> str:
-        return self.text[self.clauses[c][0] : self.clauses[c][1]]
+        return self.clause_texts[c]
+
+    def cb(self, k: int) -> str:
+        """`before(k)` without quote marks and white space."""
+        found = self._cb[k]
+        if found is None:
+            found = self._cb[k] = _clean(self.before(k))
+        return found
+
+    def ca(self, k: int) -> str:
+        """`after(k)` without quote marks and white space."""
+        found = self._ca[k]
+        if found is None:
+            found = self._ca[k] = _clean(self.after(k))
+        return found
 
     def members(self, k: int) -> list[Mention]:
         return [self.ms[i] for i in self.groups[self.group_of[k]]]
@@ -367,48 +411,85 @@ def find_relations(
     out = _Collector(text, types)
     if not ms:
         return []
-    fallback = _fallback(sentences, ms, subject, types)
-    article = _Article(fallback, types.get(fallback) if fallback else None)
+    cues = _patterns()
+    fallback, strength = _fallback(sentences, ms, subject)
+    article = _Article(fallback, types.get(fallback) if fallback else None, strength)
     _by_name(ms, sentences, out)
-    starts = [m.start for m in ms]
+    # nested mentions (a place inside a zone's name) serve the name rules only
+    flat: list[Mention] = []
+    for m in ms:
+        if not flat or m.start >= flat[-1].end:
+            flat.append(m)
+    starts = [m.start for m in flat]
+    zones_named = {s: m.name for m in ms if m.type == "Zone" for s in (m.text, m.name)}
+    previous_end = 0
     for span in sentences:
+        if "\n" in text[previous_end : span[0] + 1] or previous_end == 0:
+            article.paragraph_subject = None
+        previous_end = span[1]
         lo, hi = bisect_left(starts, span[0]), bisect_left(starts, span[1])
-        inside = [m for m in ms[lo:hi] if m.end <= span[1]]
+        inside = [m for m in flat[lo:hi] if m.end <= span[1]]
         if not inside:
             continue
         sent = _Sentence(text, span, inside)
+        sent.zones_named = zones_named
         for g in sent.groups:
-            names = list(dict.fromkeys(sent.ms[i].name for i in g))
-            if sent.ms[g[0]].type == "Zone" and len(names) > 1:
-                article.zone_group = names
-        _positions(sent, out)
-        _issued(sent, out)
-        _zone_parts(sent, article, out)
-        _located(sent, article, out)
-        _industries(sent, article, out)
-        _programmes(sent, article, out)
-        _supports(sent, article, out)
-        _cooperation(sent, out)
+            if len(g) > 1 and sent.ms[g[0]].type == "Zone":
+                names = list(dict.fromkeys(sent.ms[i].name for i in g))
+                if len(names) > 1:
+                    article.zone_group = names
+        present = Counter(m.type for m in inside)
+        # each rule runs only where the types (or cues) it needs are there
+        if present["Person"]:
+            _positions(sent, out)
+        if present["PolicyDocument"] and present["Organization"]:
+            _issued(sent, out)
+        if present["Zone"]:
+            _zone_parts(sent, article, out)
+        if present["Zone"] or present["Place"] or present["Enterprise"]:
+            _located(sent, article, out)
+        if present["Industry"]:
+            _industries(sent, article, out)
+        sentence = text[span[0] : span[1]]
+        if (
+            present["Programme"]
+            or present["TalentPolicy"]
+            or (article.programme and cues.host_or_guide.search(sentence))
+        ):
+            _programmes(sent, article, out)
+        if cues.support.search(sentence):
+            _supports(sent, article, out)
+        if present["Enterprise"] + present["Organization"] >= 2:
+            _cooperation(sent, out)
+        for k in sent.clause_subject:
+            if k is not None and sent.ms[k].type in _ZONE_PLACE:
+                article.paragraph_subject = sent.ms[k].name
+                break
     return out.relations()
 
 
 def _fallback(
-    sentences: list[tuple[int, int]], ms: list[Mention], subject: str | None, types: dict[str, str]
-) -> str | None:
-    """Who a subject-less clause is about: the article's subject, unless the title (the first
-    sentence) names a place and not the subject, as stories about a province or city do."""
-    if not sentences:
-        return subject
-    title_end = sentences[0][1]
+    sentences: list[tuple[int, int]], ms: list[Mention], subject: str | None
+) -> tuple[str | None, int]:
+    """Who a subject-less clause is about, and how often the article names it: the article's
+    subject, unless the title (the first sentence) names a zone or place at least as often, or a
+    place dominates the article, as in stories about a province or city."""
+    counts = Counter(m.name for m in ms)
+    title_end = sentences[0][1] if sentences else 0
     in_title = [m for m in ms if m.end <= title_end]
     if subject and any(m.name == subject for m in in_title):
-        return subject
-    counts = Counter(m.name for m in ms)
+        return subject, counts[subject] + 2
+    own = counts[subject] if subject else 0
     for etype in ("Zone", "Place"):
         for m in in_title:
-            if m.type == etype and (not subject or counts[m.name] >= counts[subject]):
-                return m.name
-    return subject
+            if m.type == etype and counts[m.name] >= own:
+                return m.name, counts[m.name] + 2
+    places = Counter(m.name for m in ms if m.type == "Place")
+    if places:
+        place, count = places.most_common(1)[0]
+        if count > 3 * own:
+            return place, count
+    return subject, own
 
 
 def _sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
@@ -432,7 +513,9 @@ def _by_name(ms: list[Mention], sentences: list[tuple[int, int]], out: _Collecto
         taken: list[tuple[int, int]] = []
         for psurface, pm in places:
             at = surface.rfind(psurface)
-            if at < 0 or len(psurface) < 2:
+            # a place heads the name, or follows a bracket or a wider area (中国(江苏)自由贸易
+            # 试验区南京片区); 中印尼两国双园 is not in 印尼
+            if at < 0 or len(psurface) < 2 or (at and surface[at - 1] not in ")区省市"):
                 continue
             if any(a <= at < b for a, b in taken):
                 continue
@@ -493,7 +576,7 @@ def _issued(sent: _Sentence, out: _Collector) -> None:
     for k, doc in enumerate(ms):
         if doc.type != "PolicyDocument" or k == 0:
             continue
-        gap = _clean(sent.before(k))
+        gap = sent.cb(k)
         verb = p.issue.search(gap)
         if not verb or verb.end() < len(gap) - 2:
             continue
@@ -515,8 +598,8 @@ def _zone_parts(sent: _Sentence, article: _Article, out: _Collector) -> None:
         if whole.type != "Zone":
             continue
         c = sent.clause_of[k]
-        tail = _clean(sent.after(k))
-        before = _clean(sent.before(k))
+        tail = sent.ca(k)
+        before = sent.cb(k)
         if p.part_tail.match(tail):
             parts: list[str] = []
             j = sent.group_first(k) - 1
@@ -585,49 +668,55 @@ def _located(sent: _Sentence, article: _Article, out: _Collector) -> None:
         if c == 0 and ctext.endswith(":") and p.in_zone.search(ctext):
             header_in_zone = True
         # 区内企业表现亮眼:A……;B……
-        if header_in_zone and c > 0:
+        if header_in_zone and c > 0 and len(ks):
             doers = [k for k in ks if ms[k].type != "Industry"]
             if doers and ms[doers[0]].type == "Enterprise":
                 zone = _zone_in_focus(sent, c, article)
                 out.add(ms[doers[0]].name, "locatedIn", zone, sent.span, "in-zone", 0.75)
         # 在X,Y……
-        if len(ks) == 1 and ms[ks[0]].type in _ZONE_PLACE and c + 1 < len(sent.clauses):
+        if (
+            len(ks) == 1
+            and ctext.lstrip()[:1] == "在"
+            and ms[ks[0]].type in _ZONE_PLACE
+            and c + 1 < len(sent.clauses)
+        ):
             only = ks[0]
             if _clean(ctext.replace(ms[only].text, "", 1)).rstrip(",") == "在":
                 nxt = sent.in_clause(c + 1)
-                if (
-                    len(nxt)
-                    and ms[nxt[0]].type in _ENT_ORG_ZONE
-                    and len(_clean(sent.before(nxt[0]))) <= 2
-                ):
+                if len(nxt) and ms[nxt[0]].type in _ENT_ORG_ZONE and len(sent.cb(nxt[0])) <= 2:
                     out.add(ms[nxt[0]].name, "locatedIn", ms[only].name, sent.span, "at-place", 0.7)
     for k, m in enumerate(ms):
+        if m.type not in _ZONE_PLACE_ENT:
+            continue
         c = sent.clause_of[k]
-        before = _clean(sent.before(k))
-        after = _clean(sent.after(k))
         # A 落户/位于/迁驻 B
         if m.type in _ZONE_PLACE:
-            verbs = list(p.locate.finditer(before))
-            if verbs and verbs[-1].end() >= len(before) - 1:
-                subj = _nearest(sent, k, _ENT_ORG_ZONE, skip=frozenset({"Industry", "Person"}))
+            before = sent.cb(k)
+            after = sent.ca(k)
+            if p.locate_end.search(before):
+                subj = _nearest(sent, k, _ENT_ORG_ZONE, skip=_PASSED)
                 subjects = sent.members(subj) if subj is not None else []
-                if not subjects and after in ("的", ""):
+                if not subjects and after == "的":
+                    # 位于B的(X)企业E
                     j = k + 1
                     while j < n and sent.clause_of[j] == c and ms[j].type == "Industry":
                         j += 1
                     if j < n and sent.clause_of[j] == c and ms[j].type in _ENT_ORG_ZONE:
                         subjects = [ms[j]]
-                    elif _clean(sent.clause_text(c)).startswith("作为") and c + 1 < len(
-                        sent.clauses
-                    ):
-                        nxt = sent.in_clause(c + 1)
-                        if len(nxt) and ms[nxt[0]].type in _ENT_ORG_ZONE:
-                            subjects = [ms[nxt[0]]]
+                if (
+                    not subjects
+                    and _clean(sent.clause_text(c)).startswith("作为")
+                    and c + 1 < len(sent.clauses)
+                ):
+                    # 作为第一家迁驻B的企业,E……
+                    nxt = sent.in_clause(c + 1)
+                    if len(nxt) and ms[nxt[0]].type in _ENT_ORG_ZONE:
+                        subjects = [ms[nxt[0]]]
                 for s in subjects:
                     out.add(s.name, "locatedIn", m.name, sent.span, "locate", 0.85)
             # 在B设立/建设 ……
             if before.endswith("在") and p.establish.match(after):
-                subj = _nearest(sent, k, _ENT_ORG, skip=frozenset({"Industry", "Person"}))
+                subj = _nearest(sent, k, _ENT_ORG, skip=_PASSED)
                 if subj is not None and ms[subj].type in _ENT_ORG:
                     for s in sent.members(subj):
                         out.add(s.name, "locatedIn", m.name, sent.span, "establish", 0.75)
@@ -640,7 +729,7 @@ def _located(sent: _Sentence, article: _Article, out: _Collector) -> None:
                         if (
                             len(prev)
                             and ms[prev[-1]].type in _ENT_ORG_ZONE
-                            and len(_clean(sent.after(prev[-1]))) <= 1
+                            and len(sent.ca(prev[-1])) <= 1
                         ):
                             out.add(
                                 ms[prev[-1]].name, "locatedIn", m.name, sent.span, "establish", 0.65
@@ -715,8 +804,8 @@ def _industries(sent: _Sentence, article: _Article, out: _Collector) -> None:
         group = sent.members(k)
         last = sent.group_last(k)
         c = sent.clause_of[k]
-        after = _clean(sent.after(last))
-        before = _clean(sent.before(k))
+        after = sent.ca(last)
+        before = sent.cb(k)
         # X企业E / 专注X的E
         j = last + 1
         if (
@@ -732,9 +821,11 @@ def _industries(sent: _Sentence, article: _Article, out: _Collector) -> None:
         _industry_parts(sent, k, group, after, before, topic_of_clause, out)
         # the owner
         owners, rule, conf = _industry_owner(sent, k, c, topic_of_clause, article)
-        if rule in ("industry-article", "industry-carried") and p.not_owner.search(
-            sent.clause_text(c)
-        ):
+        if rule in (
+            "industry-article",
+            "industry-carried",
+            "industry-paragraph",
+        ) and p.not_owner.search(sent.clause_text(c)):
             continue
         for owner in owners:
             pred = "operatesIn" if out.types.get(owner) == "Enterprise" else "developsIndustry"
@@ -752,37 +843,71 @@ def _industry_owner(
     """Who develops (or, an enterprise, works in) the industry group at mention k."""
     p = _patterns()
     ms = sent.ms
-    last = sent.group_last(k)
+    first, last = sent.group_first(k), sent.group_last(k)
+    before = sent.cb(first)
+    after = sent.ca(last)
+    nxt = last + 1 if last + 1 < len(ms) and sent.clause_of[last + 1] == c else None
+    # X等技术 (a means), 为X提供 (a beneficiary), 一家X企业 (an enterprise left unnamed)
+    if p.not_developed_after.match(after) or before.endswith(("依托", "借助", "利用", "为")):
+        return [], "", 0.0
+    if p.unnamed.search(before) and p.unnamed_head.match(after):
+        return [], "", 0.0
     owners: list[str] = []
-    # X产业是P重点打造的……: the zone or place right after the industry
-    j = last + 1
+    # X产业是P重点打造的……; 以X为主的Z
     if (
-        j < len(ms)
-        and sent.clause_of[j] == c
-        and ms[j].type in _ZONE_PLACE
-        and p.post_owner.fullmatch(_clean(sent.after(last)))
+        nxt is not None
+        and ms[nxt].type in _ZONE_PLACE
+        and (p.post_owner.fullmatch(after) or (after == "为主的" and before.endswith("以")))
     ):
-        owners.append(ms[j].name)
+        owners += [m.name for m in sent.members(nxt)]
+    if nxt is not None and p.project_to.fullmatch(after):
+        # X项目……落户/布局 Z(和Z)
+        j = nxt
+        while j < len(ms) and sent.clause_of[j] == c and ms[j].type == "Industry":
+            j += 1
+        if j < len(ms) and sent.clause_of[j] == c and ms[j].type == "Zone":
+            owners += [m.name for m in sent.members(j)]
     # the nearest zone, place or enterprise before it in its clause; one after 在 (在X建设……)
     # gives way to an earlier one that is the clause's doer
     found: int | None = None
     located: int | None = None
-    j = k - 1
+    j = first - 1
     while j >= 0 and sent.clause_of[j] == c:
-        if ms[j].type in _OWNER_TYPES and not _clean(sent.before(j)).endswith("来自"):
-            if not _clean(sent.before(j)).endswith("在"):
+        t = ms[j].type
+        gap_before = sent.cb(sent.group_first(j))
+        if t == "Person" and not p.speech.match(sent.ca(j)):
+            return owners, "industry-after", 0.75
+        if t == "Organization" and not sent.marked[j]:
+            zone = _zone_of_org(sent, j)
+            if zone is None:
+                return owners, "industry-after", 0.75
+            found = j
+            break
+        if t in _OWNER_TYPES and not gap_before.endswith("来自"):
+            if _clean(sent.text[ms[sent.group_last(j)].end : ms[first].start]).startswith("等"):
+                j = sent.group_first(j) - 1
+                continue
+            if not gap_before.endswith("在"):
                 found = j
                 break
             if located is None:
                 located = j
-        j -= 1
+        j = sent.group_first(j) - 1
     if found is None:
         found = located
     if found is not None:
-        if ms[found].type == "Programme":
-            return owners, "", 0.0
+        t = ms[found].type
+        if t == "Programme":
+            return owners, "industry-after", 0.75
+        if t == "Organization":
+            zone = _zone_of_org(sent, found)
+            return [*owners, zone] if zone else owners, "industry-owner", 0.75
+        gap = _clean(sent.text[ms[sent.group_last(found)].end : ms[first].start])
+        marker = sent.cb(sent.group_first(found))
+        if marker.endswith("为") and not marker.endswith("作为") and not p.develop.search(gap):
+            return owners, "industry-after", 0.75
         owners += [m.name for m in sent.members(found)]
-        if ms[found].type == "Place" and p.copula.search(_clean(sent.before(found))):
+        if t == "Place" and p.copula.search(sent.cb(found)):
             zone = _copula_zone(sent, found, c)
             if zone:
                 owners.append(zone)
@@ -794,10 +919,9 @@ def _industry_owner(
             if ms[j].type in _OWNER_TYPES:
                 name = ms[j].name if ms[j].type != "Programme" else None
                 return ([name] if name else []), "industry-topic", 0.75
-    # 一家X企业: an enterprise left unnamed, not the zone, works in X
-    first = sent.group_first(k)
-    if p.unnamed.search(_clean(sent.before(first))) and p.enterprise_head.fullmatch(
-        _clean(sent.after(last))
+    # a clause that says what an industry is (光子产业包括……, X是指……) is not about who has it
+    if p.defining.search(sent.text, *sent.span) or (
+        before == "" and first == sent.in_clause(c)[0] and p.industry_subject.match(after)
     ):
         return [], "", 0.0
     carried = sent.carried(c)
@@ -805,9 +929,20 @@ def _industry_owner(
         if ms[carried].type == "Programme":
             return [], "", 0.0
         return [ms[carried].name], "industry-carried", 0.7
+    if article.paragraph_subject:
+        return [article.paragraph_subject], "industry-paragraph", 0.6
     if article.fallback and article.fallback_type in _ZONE_PLACE:
         return [article.fallback], "industry-article", 0.55
     return [], "", 0.0
+
+
+def _zone_of_org(sent: _Sentence, k: int) -> str | None:
+    """The zone an organisation belongs to by its name (合肥高新区管委会 -> 合肥高新区)."""
+    name = sent.ms[k].name
+    for m in sent.zones_named:
+        if name.startswith(m) and len(name) > len(m):
+            return sent.zones_named[m]
+    return None
 
 
 def _copula_zone(sent: _Sentence, place: int, c: int) -> str | None:
@@ -917,11 +1052,7 @@ def _programmes(sent: _Sentence, article: _Article, out: _Collector) -> None:
         for j in range(k + 1, n):
             if sent.clause_of[j] != c:
                 break
-            if (
-                ms[j].type == "Zone"
-                and _clean(sent.before(j)).endswith("在")
-                and p.held.match(_clean(sent.after(j)))
-            ):
+            if ms[j].type == "Zone" and sent.cb(j).endswith("在") and p.held.match(sent.ca(j)):
                 out.add(ms[j].name, "hostsProgramme", ms[k].name, sent.span, "programme-held", 0.85)
     for k, m in enumerate(ms):
         if m.type not in ("Programme", "TalentPolicy"):
@@ -960,7 +1091,7 @@ def _runners(sent: _Sentence, k: int, c: int, article: _Article) -> list[tuple[s
             return [(ms[carried].name, "policy-carried", 0.7)]
         if t == "Place":
             return []
-    if article.fallback_type in _ZONE_ORG and article.fallback:
+    if article.fallback_type in _ZONE_ORG and article.fallback and article.strength >= 2:
         return [(article.fallback, "policy-article", 0.6)]
     return []
 
@@ -998,11 +1129,7 @@ def _partners(sent: _Sentence, c: int, pos: int) -> list[str]:
     for j, m in enumerate(ms):
         if m.start >= pos or sent.clause_of[j] > c:
             break
-        if (
-            m.type in _ZONE_ORG
-            and j == sent.group_first(j)
-            and p.with_end.search(_clean(sent.before(j)))
-        ):
+        if m.type in _ZONE_ORG and j == sent.group_first(j) and p.with_end.search(sent.cb(j)):
             found += [x.name for x in sent.members(j)]
     return found
 
@@ -1079,9 +1206,9 @@ def _cooperation(sent: _Sentence, out: _Collector) -> None:
         if b.type not in _ENT_ORG or k != sent.group_first(k):
             continue
         c = sent.clause_of[k]
-        if not p.with_end.search(_clean(sent.before(k))):
+        if not p.with_end.search(sent.cb(k)):
             continue
-        if not p.cooperate.match(_clean(sent.after(sent.group_last(k)))):
+        if not p.cooperate.match(sent.ca(sent.group_last(k))):
             continue
         a = _nearest(sent, k, _ENT_ORG, skip=frozenset({"Industry", "Person", "Place"}))
         if a is None:
