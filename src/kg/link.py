@@ -144,12 +144,13 @@ class TableGazetteer:
             for name in names:
                 self._places.setdefault(name_key("Place", name), []).append(place)
         self._zones: dict[str, list[ZoneInfo]] = {}
-        self._zone_keys: list[tuple[str, ZoneInfo]] = []
+        self._by_ending: dict[str, dict[str, ZoneInfo]] = {}
         for zone in zones:
             keys = {name_key("Zone", n) for n in (zone.key, zone.official_name, *zone.names)}
             for key in sorted(keys):
                 self._zones.setdefault(key, []).append(zone)
-                self._zone_keys.append((key, zone))
+                for start in range(1, len(key) - 1):
+                    self._by_ending.setdefault(key[start:], {})[zone.key] = zone
 
     def places_named(self, key: str) -> Sequence[PlaceInfo]:
         return self._places.get(key, [])
@@ -161,7 +162,7 @@ class TableGazetteer:
         return self._zones.get(key, [])
 
     def zones_ending_with(self, key: str) -> Sequence[ZoneInfo]:
-        found = {z.key: z for k, z in self._zone_keys if k.endswith(key) and k != key}
+        found = self._by_ending.get(key, {})
         return [found[k] for k in sorted(found)]
 
 

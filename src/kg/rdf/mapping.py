@@ -20,6 +20,7 @@ the same graph.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import NamedTuple
 
 import pyoxigraph as ox
@@ -68,8 +69,13 @@ MAGNITUDES = (
 
 def _literal(value: str, datatype: str | None = None) -> ox.Literal:
     if datatype:
-        return ox.Literal(value, datatype=ox.NamedNode(datatype))
+        return ox.Literal(value, datatype=_datatype(datatype))
     return ox.Literal(value)
+
+
+@lru_cache(maxsize=16)
+def _datatype(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
 
 
 def _zh(value: str) -> ox.Literal:

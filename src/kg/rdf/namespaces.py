@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -43,10 +44,13 @@ def sparql_prefixes() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
+# Terms are immutable and a build makes the same few hundred thousands of times: cache them.
+@lru_cache(maxsize=4096)
 def kg(name: str) -> ox.NamedNode:
     return ox.NamedNode(ONTOLOGY + name)
 
 
+@lru_cache(maxsize=4096)
 def term(prefix_iri: str, name: str) -> ox.NamedNode:
     return ox.NamedNode(prefix_iri + name)
 
