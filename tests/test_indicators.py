@@ -183,3 +183,12 @@ def test_a_locative_clause_at_the_head_names_the_subject() -> None:
     text = "在浙江杭州,平均每天有8家科技企业诞生。"
     found = run(text, {"浙江": "Place", "杭州": "Place"})
     assert [(i.subject, i.value, i.unit) for i in found] == [("杭州", 8, "家")]
+
+
+def test_a_place_read_into_an_industry_name_is_the_subject() -> None:
+    # A recogniser that reads 杭州数字经济 as one industry still gives the place its figure.
+    text = "杭州是数字之城。2023年,杭州数字经济核心产业增加值占比达28%。"
+    entities = {"杭州": "Place", "杭州数字经济": "Industry"}
+    text_mentions = _mentions(text, entities)
+    found = find_indicators(text, sentence_spans(text), text_mentions, None, "2024-01-01")
+    assert [(i.subject, i.value, i.unit) for i in found] == [("杭州", 28, "%")]

@@ -366,6 +366,7 @@ class _Context:
     subject_is_zone: bool
     heads: dict[tuple[int, int, bool], str | None] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
+    places: dict[str, str] = field(default_factory=dict)
 
 
 def _mentions_in(ctx: _Context, start: int, end: int) -> Sequence[Mention]:
@@ -398,6 +399,11 @@ def _find_head_subject(
     if _UNNAMED.match(text, at, end):
         return ""  # 他, 这家企业: the figure is about a person or an unnamed thing
     for m in _mentions_in(ctx, at, end):
+        if m.type == "Industry" and m.start == at:
+            # 太原战略性新兴产业 read as one industry: the place it starts with is the subject.
+            place = _place_prefix(ctx, m.text)
+            if place is not None:
+                return place
         if m.type == "Person" and m.start == at:
             said = _after_quotes(text, m.end)
             if lex.speech.match(text, said) or text.startswith(":", said):
@@ -422,6 +428,15 @@ def _find_head_subject(
     a = lex.anaphor.match(text, at, end)
     if a is not None and not _ROLE_AFTER.match(text, a.end()):
         return _resolve(ctx, lex.anaphors[a.group()], start, lex)
+    return None
+
+
+def _place_prefix(ctx: _Context, surface: str) -> str | None:
+    """The place named elsewhere in the article that `surface` starts with, if any."""
+    for size in (2, 3, 4):
+        name = ctx.places.get(surface[:size])
+        if name is not None and size < len(surface):
+            return name
     return None
 
 
@@ -627,6 +642,7 @@ def find_indicators(
         subject=subject,
         subject_is_zone=any(m.name == subject and m.type == "Zone" for m in ordered),
         types={m.name: m.type for m in ordered},
+        places={m.text: m.name for m in ordered if m.type == "Place"},
     )
     found: list[Indicator] = []
     seen: set[tuple[str, float, str, str]] = set()
