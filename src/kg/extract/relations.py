@@ -119,6 +119,9 @@ class _Patterns:
     guide_gap: re.Pattern[str]
     host_or_guide: re.Pattern[str]
     unnamed_head: re.Pattern[str]
+    unnamed_in_gap: re.Pattern[str]
+    beneficiary: re.Pattern[str]
+    bare_enterprises: re.Pattern[str]
     speech: re.Pattern[str]
     not_developed_after: re.Pattern[str]
     defining: re.Pattern[str]
@@ -171,6 +174,9 @@ def _patterns() -> _Patterns:
         programme_subject=re.compile(r"(?:本届|本次|首届|第[^,;:。]{1,3}届|今年|\d{4}年?)?"),
         unnamed=re.compile(r"(?:一家|这家|该|某|多家|一批)[^,;:。]{0,4}$|(?:企业|公司)$"),
         unnamed_head=re.compile(r"[^,;:。]{0,4}?(?:企业|公司|厂商|工厂)"),
+        unnamed_in_gap=re.compile(r"(?:一家|这家|该|某)[^,;:。]{0,12}(?:企业|公司)"),
+        beneficiary=re.compile(r"(?:提供|服务|赋能|注入)"),
+        bare_enterprises=re.compile(r"(?:相关|上下游)?(?:企业|公司)"),
         speech=re.compile(r"(?:说|表示|介绍|强调|指出|认为|告诉|称|坦言|透露|在|对|谈)"),
         not_developed_after=re.compile(r"等(?:技术|手段)|等?领域的"),
         defining=re.compile(r"是指|指的是"),
@@ -462,7 +468,7 @@ def find_relations(
         if present["Enterprise"] + present["Organization"] >= 2:
             _cooperation(sent, out)
         for k in sent.clause_subject:
-            if k is not None and sent.ms[k].type in _ZONE_PLACE:
+            if k is not None and sent.ms[k].type == "Zone":
                 article.paragraph_subject = sent.ms[k].name
                 break
     return out.relations()
@@ -848,7 +854,9 @@ def _industry_owner(
     after = sent.ca(last)
     nxt = last + 1 if last + 1 < len(ms) and sent.clause_of[last + 1] == c else None
     # X等技术 (a means), 为X提供 (a beneficiary), 一家X企业 (an enterprise left unnamed)
-    if p.not_developed_after.match(after) or before.endswith(("依托", "借助", "利用", "为")):
+    if p.not_developed_after.match(after) or before.endswith(("依托", "借助", "利用")):
+        return [], "", 0.0
+    if before.endswith("为") and p.beneficiary.match(after):
         return [], "", 0.0
     if p.unnamed.search(before) and p.unnamed_head.match(after):
         return [], "", 0.0
@@ -903,6 +911,9 @@ def _industry_owner(
             zone = _zone_of_org(sent, found)
             return [*owners, zone] if zone else owners, "industry-owner", 0.75
         gap = _clean(sent.text[ms[sent.group_last(found)].end : ms[first].start])
+        if p.unnamed_in_gap.search(gap):
+            # 秦皇岛的一家企业研制出X: the enterprise, not the city, makes X
+            return owners, "industry-after", 0.75
         marker = sent.cb(sent.group_first(found))
         if marker.endswith("为") and not marker.endswith("作为") and not p.develop.search(gap):
             return owners, "industry-after", 0.75
@@ -920,9 +931,18 @@ def _industry_owner(
                 name = ms[j].name if ms[j].type != "Programme" else None
                 return ([name] if name else []), "industry-topic", 0.75
     # a clause that says what an industry is (光子产业包括……, X是指……) is not about who has it
-    if p.defining.search(sent.text, *sent.span) or (
-        before == "" and first == sent.in_clause(c)[0] and p.industry_subject.match(after)
+    if p.defining.search(sent.text, *sent.span) or _defining_clause(sent, c):
+        return [], "", 0.0
+    # enterprises of X, with no one said to build them up (令焦化企业头疼)
+    if p.bare_enterprises.match(after) and not p.develop.search(
+        sent.text, sent.clauses[c][0], ms[first].start
     ):
+        return [], "", 0.0
+    # 建立X研究院,重点开展……: the organisation or enterprise the clause before ends with
+    pivot = _pivot(sent, c)
+    if pivot is not None:
+        if ms[pivot].type == "Enterprise":
+            return [ms[pivot].name], "industry-pivot", 0.65
         return [], "", 0.0
     carried = sent.carried(c)
     if carried is not None:
@@ -934,6 +954,41 @@ def _industry_owner(
     if article.fallback and article.fallback_type in _ZONE_PLACE:
         return [article.fallback], "industry-article", 0.55
     return [], "", 0.0
+
+
+def _defining_clause(sent: _Sentence, c: int) -> bool:
+    """Whether clause c, or one before it in its stretch of the sentence, opens with an industry
+    that it defines (光子产业包括……,是……)."""
+    p = _patterns()
+    for i in range(c, -1, -1):
+        ks = sent.in_clause(i)
+        if len(ks):
+            k = ks[0]
+            if (
+                sent.ms[k].type == "Industry"
+                and sent.cb(k) == ""
+                and p.industry_subject.match(sent.ca(sent.group_last(k)))
+            ):
+                return True
+            if sent.clause_subject[i] is not None:
+                return False
+        if sent.after_semicolon[i]:
+            return False
+    return False
+
+
+def _pivot(sent: _Sentence, c: int) -> int | None:
+    """An organisation or enterprise that ends clause c-1 and so does what clause c says, when
+    clause c has no subject of its own (在新乡建立X研究院,重点开展……)."""
+    if c == 0 or sent.after_semicolon[c] or sent.clause_subject[c] is not None:
+        return None
+    prev = sent.in_clause(c - 1)
+    if not len(prev):
+        return None
+    k = prev[-1]
+    if sent.ms[k].type in _ENT_ORG and sent.ca(k) == "":
+        return k
+    return None
 
 
 def _zone_of_org(sent: _Sentence, k: int) -> str | None:
@@ -992,8 +1047,10 @@ def _industry_parts(
         parent, rule = nxt, "industry-kinds"
     elif nxt is not None and nxt.type == "Industry" and after == "为主的" and before.endswith("以"):
         parent, rule = nxt, "industry-mainly"
-    elif p.subfield.match(after) or p.contain_end.search(before):
-        parent, rule = _industry_before(sent, k, c), "industry-subfield"
+    elif p.subfield.match(after):
+        parent, rule = _industry_before(sent, k, c - 1), "industry-subfield"
+    elif p.contain_end.search(before):
+        parent, rule = _industry_before(sent, k, 0), "industry-contains"
     elif c > 0 and c - 1 in topic_of_clause:
         owner = sent.clause_subject[c]
         if owner is None or ms[owner].type != "Enterprise":
@@ -1010,10 +1067,10 @@ def _industry_parts(
 
 
 def _industry_before(sent: _Sentence, k: int, c: int) -> Mention | None:
-    """The nearest industry before mention k in its clause or the clause before."""
+    """The nearest industry before mention k, in clause c or after it."""
     first = sent.group_first(k)
     for j in range(first - 1, -1, -1):
-        if sent.clause_of[j] < c - 1:
+        if sent.clause_of[j] < c:
             return None
         if sent.ms[j].type == "Industry":
             return sent.ms[j]
