@@ -15,8 +15,10 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build import build
+from kg.entities import list_entities
 from kg.rdf.namespaces import DCTERMS, ONTOLOGY, PROV, RDF, RDFS
 from kg.rdf.store import KgStore, open_store
+from kg.validate import validate_store
 
 from .conftest import CORPUS, EXAMPLES, need
 
@@ -229,3 +231,25 @@ def test_query_files_run_as_they_are_with_the_documented_prefixes_only() -> None
         for prefix in ("kg:", "rdfs:", "rdf:", "prov:", "dcterms:", "skos:", "schema:", "xsd:"):
             if prefix in text.replace(f"PREFIX {prefix}", ""):
                 assert f"PREFIX {prefix}" in text, f"{path.name} uses {prefix} undeclared"
+
+
+def test_the_built_dev_corpus_conforms_to_the_shapes(dev_store: KgStore) -> None:
+    report = validate_store(dev_store)
+    assert report.conforms, "\n".join(map(str, report.violations[:20]))
+
+
+def test_the_seed_article_links_its_zone_to_the_gazetteer_and_conforms(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    location = tmp_path_factory.mktemp("seed") / "store"
+    store = open_store(location)
+    try:
+        report = build([str(need(CORPUS / "seed"))], store, workers=1)
+        assert report.built == 1
+        zones = {row.name: row for row in list_entities(store, entity_type="Zone")}
+        # 稀土高新区 in an article about 包头 is the gazetteer's 包头稀土高新区.
+        assert "包头稀土高新区" in zones and "稀土高新区" not in zones
+        assert "稀土高新区" in zones["包头稀土高新区"].aliases
+        assert validate_store(store).conforms
+    finally:
+        store.close()
