@@ -192,3 +192,10 @@ def test_a_place_read_into_an_industry_name_is_the_subject() -> None:
     text_mentions = _mentions(text, entities)
     found = find_indicators(text, sentence_spans(text), text_mentions, None, "2024-01-01")
     assert [(i.subject, i.value, i.unit) for i in found] == [("杭州", 28, "%")]
+
+
+def test_a_place_read_into_a_programme_with_its_verb_is_the_subject() -> None:
+    text = "浙江加快发展。今年,浙江计划新增高新技术企业3000家。"
+    entities = {"浙江": "Place", "浙江计划": "Programme"}
+    found = find_indicators(text, sentence_spans(text), _mentions(text, entities), None, None)
+    assert [(i.subject, i.value) for i in found] == [("浙江", 3000)]

@@ -399,10 +399,13 @@ def _find_head_subject(
     if _UNNAMED.match(text, at, end):
         return ""  # 他, 这家企业: the figure is about a person or an unnamed thing
     for m in _mentions_in(ctx, at, end):
-        if m.type == "Industry" and m.start == at:
-            # 太原战略性新兴产业 read as one industry: the place it starts with is the subject.
+        if m.start == at and m.type != "Place":
+            # 太原战略性新兴产业 read as one industry, 河南计划 as a programme: the place it
+            # starts with is the subject.
             place = _place_prefix(ctx, m.text)
-            if place is not None:
+            if place is not None and (
+                m.type == "Industry" or lex.target.fullmatch(m.text, len(m.text) - 2)
+            ):
                 return place
         if m.type == "Person" and m.start == at:
             said = _after_quotes(text, m.end)
