@@ -367,6 +367,7 @@ class _Context:
     heads: dict[tuple[int, int, bool], str | None] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
     places: dict[str, str] = field(default_factory=dict)
+    surfaces: dict[str, str] = field(default_factory=dict)
 
 
 def _mentions_in(ctx: _Context, start: int, end: int) -> Sequence[Mention]:
@@ -399,14 +400,21 @@ def _find_head_subject(
     if _UNNAMED.match(text, at, end):
         return ""  # 他, 这家企业: the figure is about a person or an unnamed thing
     for m in _mentions_in(ctx, at, end):
-        if m.start == at and m.type != "Place":
-            # 太原战略性新兴产业 read as one industry, 河南计划 as a programme: the place it
-            # starts with is the subject.
+        if m.start == at and m.type == "Industry":
+            # 太原战略性新兴产业 read as one industry: the place it starts with is the subject.
             place = _place_prefix(ctx, m.text)
-            if place is not None and (
-                m.type == "Industry" or lex.target.fullmatch(m.text, len(m.text) - 2)
-            ):
+            if place is not None:
                 return place
+        if m.start == at and m.type not in ("Place", "Industry"):
+            # 河南计划 read as a programme: the entity before the verb is the subject.
+            cue = lex.target.search(m.text, max(0, len(m.text) - 2))
+            named = (
+                ctx.surfaces.get(m.text[: cue.start()])
+                if cue and cue.end() == len(m.text)
+                else None
+            )
+            if named is not None:
+                return named
         if m.type == "Person" and m.start == at:
             said = _after_quotes(text, m.end)
             if lex.speech.match(text, said) or text.startswith(":", said):
@@ -646,6 +654,7 @@ def find_indicators(
         subject_is_zone=any(m.name == subject and m.type == "Zone" for m in ordered),
         types={m.name: m.type for m in ordered},
         places={m.text: m.name for m in ordered if m.type == "Place"},
+        surfaces={m.text: m.name for m in ordered if m.type in SUBJECT_TYPES},
     )
     found: list[Indicator] = []
     seen: set[tuple[str, float, str, str]] = set()
