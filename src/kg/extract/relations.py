@@ -408,12 +408,16 @@ def find_relations(
 ) -> list[Relation]:
     """Relations among the mentioned entities of a normalized text.
 
-    `subject` (the zone or organisation the article is about) fills in left-out subjects.
+    `subject` (the canonical name of the zone or organisation the article is about) fills in
+    left-out subjects.
     """
     ms = sorted(mentions, key=lambda m: (m.start, -m.end))
     types: dict[str, str] = {}
     for m in ms:
         types.setdefault(m.name, m.type)
+    if subject:
+        # a subject the caller knows but the text never names is taken to be a zone
+        types.setdefault(subject, "Zone")
     out = _Collector(text, types)
     if not ms:
         return []
