@@ -60,7 +60,9 @@ def types_allowed(predicate: str, subject_type: str, object_type: str) -> bool:
     if predicate == "partOf":
         return subject_type == object_type and subject_type in _PART_OF_TYPES
     signature = SIGNATURES.get(predicate)
-    return bool(signature) and subject_type in signature[0] and object_type in signature[1]
+    if signature is None:
+        return False
+    return subject_type in signature[0] and object_type in signature[1]
 
 
 # ---------------------------------------------------------------- cue words
@@ -546,12 +548,12 @@ def _by_name(ms: list[Mention], sentences: list[tuple[int, int]], out: _Collecto
     for surface, dm in surfaces.get("PolicyDocument", {}).items():
         head = surface.split("关于", 1)[0] if "关于" in surface else ""
         for part in head.split("、"):
-            om = orgs.get(part)
-            if om is not None:
+            issuer = orgs.get(part)
+            if issuer is not None:
                 out.add(
                     dm.name,
                     "issuedBy",
-                    om.name,
+                    issuer.name,
                     _sentence_of(sentences, dm.start),
                     "name-issuer",
                     0.8,
@@ -1255,8 +1257,8 @@ def _supports(sent: _Sentence, article: _Article, out: _Collector) -> None:
                     break
                 targets.append(ms[j])
                 last_end = ms[j].end
-            for t in targets:
-                out.add(supporter, "supports", t.name, sent.span, "support", 0.8)
+            for target in targets:
+                out.add(supporter, "supports", target.name, sent.span, "support", 0.8)
 
 
 def _cooperation(sent: _Sentence, out: _Collector) -> None:
