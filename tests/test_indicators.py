@@ -92,6 +92,8 @@ def test_value_unit_and_comparator_as_written(
         "这里千家万户都用上了清洁能源。",
         "滨江高新区推动一个平台、三条产业链协同发展。",
         "项目距市中心20公里外。",
+        "两城通勤时间缩短到2个半小时。",
+        "几十条产业链正在共同升级。",
     ],
 )
 def test_what_is_not_an_indicator(sentence: str) -> None:

@@ -211,14 +211,17 @@ def _quantities(
 _RANGE_AFTER = re.compile(r"\s*(?:至|到|-|~|—|－)\s*[\d零〇一二两三四五六七八九十百千]")
 _RANGE_BEFORE = re.compile(r"[\d零〇一二两三四五六七八九十](?:至|-|~|—)$")
 _NOT_A_COUNT_AFTER = frozenset("年月日号岁强位")
+_DURATION = re.compile(r"半|小时|星期|工作日|钟头|季度")
 
 
 def _read_quantity(text: str, m: re.Match[str], lex: _Lexicon, floor: int) -> _Quantity | None:
     pct, digits, approx, later_magnitude, base = m.group("pct", "num", "approx", "mag", "unit")
     start = m.start()
     before = text[start - 1] if start > floor else ""
-    if before in ("第", "前") or (before.isascii() and (before.isalnum() or before in ".-/~")):
-        return None  # 第5, 前10: an ordinal or a rank; A380, 3.2.1: a code
+    if before in ("第", "前", "几") or (
+        before.isascii() and (before.isalnum() or before in ".-/~")
+    ):
+        return None  # 第5, 前10: an ordinal or a rank; 几十条: no figure; A380, 3.2.1: a code
     if _ACTED_ON.search(text, max(floor, start - 2), start):
         return None  # 对21家企业…, 在4个经开区中: the things acted on, not a figure
     before_cue = _before_cue(text, start, lex)
@@ -264,8 +267,8 @@ def _read_quantity(text: str, m: re.Match[str], lex: _Lexicon, floor: int) -> _Q
         value, unit, kind = value * 10, "%", "percent"
     end = m.end()
     nxt = text[end : end + 1]
-    if kind == "count" and (nxt in _NOT_A_COUNT_AFTER or nxt == "的"):
-        return None  # 3个月, 5岁: a time or an age; 其中3家的主导产业: a possessor
+    if kind == "count" and (nxt in _NOT_A_COUNT_AFTER or nxt == "的" or _DURATION.match(text, end)):
+        return None  # 3个月, 2个半小时, 5岁: a time or an age; 其中3家的主导产业: a possessor
     if kind == "physical" and nxt in ("外", "远", "处"):
         return None  # 20公里外: a distance to somewhere
     # A range (3至5家, 10-20个): neither end is a figure of its own.
