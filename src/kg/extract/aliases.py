@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from kg.extract.candidates import Candidate, candidates
 from kg.extract.entities import assemble, clean_name
 from kg.extract.lexicon import abbreviations, cue
+from kg.extract.tokenizer import text_of
 from kg.model import Mention
 
 # （以下简称“X”） / (简称X) / 下称“X”: a short name declared right after a full one.
@@ -101,12 +102,47 @@ def declared_aliases(text: str, found: list[Candidate]) -> dict[str, Candidate]:
     return declared
 
 
+# Names this short are looked for elsewhere only where they stand apart (not inside a word).
+_SHORT = 3
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _other_uses(text: str, found: list[Candidate]) -> list[Candidate]:
+    """`found` and every other place the text writes one of their names the same way."""
+    taken = bytearray(len(text))
+    for c in found:
+        taken[c.start : c.end] = b"\x01" * (c.end - c.start)
+    more: list[Candidate] = []
+    seen: set[str] = set()
+    for cand in sorted(found, key=lambda c: (c.start, c.end)):
+        surface = text[cand.start : cand.end]
+        if surface in seen or cand.type in ("Place", "Industry", "Person") or len(surface) < 2:
+            continue
+        seen.add(surface)
+        start = text.find(surface)
+        while start >= 0:
+            end = start + len(surface)
+            if taken.find(1, start, end) < 0 and not (
+                len(surface) <= _SHORT
+                and (_HAN.match(text, start - 1) if start else False)
+                and _HAN.match(text, end)
+            ):
+                more.append(
+                    Candidate(
+                        start, end, cand.type, cand.component, cand.confidence * 0.9, name=cand.name
+                    )
+                )
+                taken[start:end] = b"\x01" * (end - start)
+            start = text.find(surface, end)
+    return sorted([*found, *more], key=lambda c: c.start)
+
+
 def name_mentions(
     text: str, found: list[Candidate]
 ) -> tuple[list[Mention], dict[tuple[str, str], list[str]]]:
     """Mentions named by their entity's most complete name, and aliases declared per entity."""
     declared = declared_aliases(text, found)
-    found = list(found)
+    found = _other_uses(text, found)
     if declared:
         taken = bytearray(len(text))
         for c in found:
@@ -173,13 +209,20 @@ def name_mentions(
     extra: dict[tuple[str, str], list[str]] = {}
     for short, full in declared.items():
         extra.setdefault((full.type, best[union.find(key_of(full))]), []).append(short)
+    for m in mentions:
+        if m.type in ("Place", "Industry"):
+            # 杭州 for 杭州市, 氢能 for 氢能产业: the bare form names the same thing.
+            forms = extra.setdefault((m.type, m.name), [])
+            for form in sorted(short_forms(m.name, m.type, ())):
+                if form not in forms:
+                    forms.append(form)
     return mentions, extra
 
 
 @Language.factory("kg_aliases")
 def make_alias_namer(nlp: Language, name: str) -> object:
     def name_entities(doc: Doc) -> Doc:
-        mentions, declared = name_mentions(doc.text, candidates(doc))
+        mentions, declared = name_mentions(text_of(doc), candidates(doc))
         doc._.kg_mentions = mentions
         doc._.kg_entities = assemble(mentions, declared)
         return doc

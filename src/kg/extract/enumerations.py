@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 from kg.extract.candidates import Candidate, candidates
 from kg.extract.lexicon import cue
 from kg.extract.patterns import left_edge
-from kg.extract.tokenizer import words_of
+from kg.extract.tokenizer import text_of, words_of
 
 COMPONENT = "kg_enumerations"
 _NAME = r"[\u4e00-\u9fffA-Za-z0-9+]"
@@ -47,7 +47,7 @@ def _list_items(text: str, begin: int, end: int) -> tuple[list[tuple[int, int]],
     last = begin
     for i in range(begin, end):
         if text[i] == "、":
-            spans.append((last, i))
+            spans.extend(_split_joined(text, last, i))
             last = i + 1
     final_start = last
     closer = _CLOSERS.search(text, final_start, end)
@@ -61,13 +61,16 @@ def _list_items(text: str, begin: int, end: int) -> tuple[list[tuple[int, int]],
     tail = _TAIL.search(text, final_start, final_end)
     if tail and tail.end() == final_end:
         final_end = tail.start()
-    joined = _LAST_JOIN.match(text, final_start, final_end)
-    if joined:
-        spans.append((final_start, joined.end(1)))
-        spans.append((joined.start(2), final_end))
-    else:
-        spans.append((final_start, final_end))
+    spans.extend(_split_joined(text, final_start, final_end))
     return [(a, b) for a, b in spans if b > a], closer is not None
+
+
+def _split_joined(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """An item, or two where 和/及/与/以及 joins them (A和B)."""
+    joined = _LAST_JOIN.match(text, start, end)
+    if joined:
+        return [(start, joined.end(1)), (joined.start(2), end)]
+    return [(start, end)]
 
 
 def find_listed(
@@ -80,7 +83,7 @@ def find_listed(
     for m in _LIST.finditer(text):
         first_sep = text.index("、", m.start())
         # The first item starts where a name before the first separator would start.
-        begin = max(m.start(), left_edge(text, words, starts, first_sep, _MAX_INDUSTRY))
+        begin = max(m.start(), left_edge(text, words, starts, first_sep, _MAX_INDUSTRY, "Industry"))
         spans, closed = _list_items(text, begin, m.end())
         items = [_trim(text, a, b, words, starts, stop) for a, b in spans]
         items = [(a, b) for a, b in items if 2 <= b - a <= _MAX_INDUSTRY]
@@ -112,7 +115,7 @@ def make_list_reader(nlp: Language, name: str) -> object:
     def listed(doc: Doc) -> Doc:
         words, starts = words_of(doc)
         found = candidates(doc)
-        found.extend(find_listed(doc.text, words, starts, found))
+        found.extend(find_listed(text_of(doc), words, starts, found))
         return doc
 
     return listed

@@ -1,9 +1,11 @@
 """Word lists of the recognisers, read once from `data/`: head words, cue words, family names.
 
-`data/head_words.csv` (head word -> entity type) comes with the gazetteer; `data/extract_cues.csv`
-holds the closed-class words and cue words that the recognisers look at around a name (role
-column: function, verb, generic, ordinal, title, speech, programme_context, talent_context,
-talent_tail, talent_word); `data/surnames.txt` the family names of 百家姓.
+`data/head_words.csv` (head word -> entity type and priority) comes with the gazetteer
+(`kg.gazetteer`); `data/extract_cues.csv` holds the closed-class words and cue words that the
+recognisers look at around a name (role column: function, verb, industry_verb, generic,
+industry_generic, category, ordinal, title, speech, programme_context, talent_context,
+talent_tail, talent_word, talent_policy_end, weak_head, extra_head, abbreviation and the
+suffixes of industries, enterprises and places); `data/surnames.txt` the family names of 百家姓.
 """
 
 from __future__ import annotations
@@ -18,13 +20,20 @@ from kg.errors import KgError
 from kg.model import ENTITY_TYPES
 from kg.resources import data_file
 
+_EXTRA_HEAD_PRIORITY = 70
+
 
 @dataclass(frozen=True)
 class HeadWord:
-    """A word that ends names of one entity type (…高新区 -> Zone, …有限公司 -> Enterprise)."""
+    """A word that ends names of one entity type (…高新区 -> Zone, …有限公司 -> Enterprise).
+
+    `priority` (0-100) says how surely the word makes a name: a weak head (…中心, …科技) needs
+    a proper word before it.
+    """
 
     head: str
     type: str
+    priority: int
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -44,16 +53,21 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 @cache
 def head_words() -> tuple[HeadWord, ...]:
-    """Head words and their types, longest first."""
-    found: dict[str, str] = {}
-    for row in _rows("head_words.csv"):
-        head = row.get("head") or row.get("head_word") or row.get("word") or ""
-        etype = row.get("type") or row.get("entity_type") or ""
-        if head and etype in ENTITY_TYPES:
-            found.setdefault(head, etype)
-    return tuple(
-        HeadWord(h, t) for h, t in sorted(found.items(), key=lambda item: (-len(item[0]), item[0]))
-    )
+    """Head words of the gazetteer (data/head_words.csv) and of extract_cues.csv (role
+    extra_head, type in the note), one type per head (its highest priority), longest first."""
+    from kg import gazetteer
+
+    best: dict[str, HeadWord] = {}
+    rows = [(h.head, h.type, h.priority) for h in gazetteer.head_words()]
+    rows += [
+        (row["word"], row["note"], _EXTRA_HEAD_PRIORITY)
+        for row in _rows("extract_cues.csv")
+        if row.get("role") == "extra_head"
+    ]
+    for head, etype, priority in rows:
+        if head and etype in ENTITY_TYPES and (head not in best or priority > best[head].priority):
+            best[head] = HeadWord(head, etype, priority)
+    return tuple(sorted(best.values(), key=lambda h: (-len(h.head), h.head)))
 
 
 @cache

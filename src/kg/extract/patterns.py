@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
 from functools import cache
 
 import rjieba
@@ -24,7 +25,7 @@ from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate, candidates
 from kg.extract.lexicon import alternation, cue, head_words
-from kg.extract.tokenizer import words_of
+from kg.extract.tokenizer import text_of, words_of
 
 COMPONENT = "kg_patterns"
 
@@ -42,18 +43,50 @@ _NUMERAL_WORD = re.compile(r"[一二三四五六七八九十百千万两几多�
 _ORDINAL = re.compile(
     r"(?:第[一二三四五六七八九十百零\d]+[届次期批]|首届|本届|历届|往届|上届|下届)"
 )
+# Function characters that also serve in names (曦和, 华与).
+_NAME_FUNCTION_CHARS = frozenset("和与")
 _OPEN_FOR = {"”": "“", "’": "‘", "」": "「", "）": "（", ")": "("}
 # Heads of these types must end where a word ends: 产业化 is no 产业.
-_WORD_END_TYPES = frozenset({"Industry", "Programme", "PolicyDocument", "Organization"})
+_WORD_END_TYPES = frozenset(
+    {"Industry", "Programme", "PolicyDocument", "Organization", "Enterprise"}
+)
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    heads: dict[str, str]
+    head_pattern: re.Pattern[str]
+    function: frozenset[str]
+    verbs: frozenset[str]
+    industry_stops: frozenset[str]
+    generic: frozenset[str]
+    industry_generic: frozenset[str]
+    stops: frozenset[str]
+    weak_heads: frozenset[str]
+    industry_verbs: frozenset[str]
 
 
 @cache
-def _tables() -> tuple[
-    re.Pattern[str], dict[str, str], frozenset[str], frozenset[str], frozenset[str]
-]:
-    heads = {h.head: h.type for h in head_words()}
-    verbs = cue("verb")
-    return alternation(heads), heads, cue("function"), verbs, cue("generic")
+def _lexicon() -> _Lexicon:
+    # One-character heads that the gazetteer itself doubts (…月, …周, …谷) find more common
+    # words than names.
+    heads = {
+        h.head: h.type for h in head_words() if len(h.head) > 1 or h.priority > _WEAK_PRIORITY - 10
+    }
+    weak = frozenset(h.head for h in head_words() if h.priority <= _WEAK_PRIORITY)
+    other_heads = frozenset(h for h, t in heads.items() if t not in ("Industry",))
+    return _Lexicon(
+        heads=heads,
+        head_pattern=alternation(heads),
+        function=cue("function"),
+        verbs=cue("verb"),
+        industry_stops=cue("industry_verb") | other_heads,
+        generic=cue("generic") | cue("function") | frozenset(heads),
+        industry_generic=cue("industry_generic") | cue("function"),
+        stops=cue("title") | cue("category"),
+        weak_heads=cue("weak_head") | weak,
+        industry_verbs=cue("industry_verb"),
+    )
 
 
 @cache
@@ -65,9 +98,17 @@ def _is_verb(word: str, verbs: frozenset[str]) -> bool:
     return word in verbs or (len(word) > 2 and (word[-2:] in verbs or word[:2] in verbs))
 
 
-def left_edge(text: str, words: list[str], starts: list[int], head_start: int, limit: int) -> int:
-    """Where a name that ends in the head at `head_start` begins (== head_start: no name)."""
-    _, _, function_words, verbs, _ = _tables()
+def left_edge(
+    text: str,
+    words: list[str],
+    starts: list[int],
+    head_start: int,
+    limit: int,
+    etype: str = "Zone",
+) -> int:
+    """Where a name of `etype` that ends in the head at `head_start` begins (head_start: none)."""
+    lex = _lexicon()
+    function_words = lex.function
     i = bisect_right(starts, head_start - 1) - 1
     pos = head_start
     verbs_only = True
@@ -82,29 +123,54 @@ def left_edge(text: str, words: list[str], starts: list[int], head_start: int, l
                 break
             if opener in "（(" and (pos != head_start and len(inner) > 6):
                 break
+            # The quoted or bracketed characters do not count against the limit.
+            limit += len(inner) + 2
             pos = open_at
             i = bisect_right(starts, pos - 1) - 1
-            verbs_only = False
             continue
-        if not _NAME_WORD.fullmatch(word):
+        if not _NAME_WORD.fullmatch(word) or _NUMERAL_WORD.fullmatch(word):
             break
-        if len(word) > 1 and word[0] in function_words and not _is_dictionary_word(word):
-            # 由青梧: the segmenter glued a function word to an unknown name after it.
-            pos = starts[i] + 1
-            break
-        if word in function_words or (len(word) == 2 and word[0] in function_words):
-            # 曦|和 光子: a one-character function word after a lone character is a name's
-            # character that the segmenter split off, not a function word.
+        if word in function_words:
+            # 曦|和 光子: a name's character that the segmenter split off, no function word.
             lone_before = i > 0 and len(words[i - 1]) == 1 and _NAME_WORD.fullmatch(words[i - 1])
-            if not (len(word) == 1 and lone_before and words[i - 1] not in function_words):
+            if not (
+                word in _NAME_FUNCTION_CHARS and lone_before and words[i - 1] not in function_words
+            ):
                 break
-        if _NUMERAL_WORD.fullmatch(word):
+            pos = starts[i]
+            i -= 1
+            continue
+        if len(word) > 1 and not _is_dictionary_word(word):
+            # 由青梧, 周在: the segmenter glued a function word to an unknown name.
+            if word[0] in function_words:
+                pos = starts[i] + 1
+                break
+            if word[-1] in function_words:
+                break
+        elif len(word) == 2 and word[0] in function_words:
             break
-        if _is_verb(word, verbs):
+        if word in lex.stops or _is_verb(word, lex.verbs) or word[:2] in function_words:
+            break
+        tag = _tag_of(word)
+        if word in _LEVEL_WORDS:
+            tag = "n"
+        elif _is_known_name(word):
+            tag = "ns"
+        elif word in lex.industry_verbs:
+            tag = "v"
+        if tag in _BREAKING_TAGS:
+            break
+        if tag == "v":
+            # A verb right before the head can be part of the name (转移转化示范区); one further
+            # back governs the name (位居…经开区).
             if not verbs_only:
                 break
         else:
             verbs_only = False
+        if etype == "Industry" and (
+            word in lex.industry_stops or _is_verb(word, lex.industry_stops)
+        ):
+            break
         pos = starts[i]
         i -= 1
     return pos
@@ -112,44 +178,151 @@ def left_edge(text: str, words: list[str], starts: list[int], head_start: int, l
 
 def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate]:
     """Candidates for names ending in a head word."""
-    pattern, heads, function_words, _, generic = _tables()
+    lex = _lexicon()
     boundaries = set(starts)
     found: list[Candidate] = []
-    for m in pattern.finditer(text):
+    for m in lex.head_pattern.finditer(text):
         head_start, head_end = m.span()
-        etype = heads[m.group()]
+        etype = lex.heads[m.group()]
+        if head_start not in boundaries:
+            # 格局 is no …局: a head inside a short dictionary word is part of that word
+            # (a long one that ends in the head is a name: 西安交通大学).
+            i = bisect_right(starts, head_start) - 1
+            word = words[i] if 0 <= i < len(words) else ""
+            whole = starts[i + 1] == head_end and len(word) - len(m.group()) >= 2
+            if _is_dictionary_word(word) and not whole:
+                continue
         if etype in _WORD_END_TYPES and head_end not in boundaries and head_end < len(text):
             nxt = text[head_end]
-            if "\u4e00" <= nxt <= "\u9fff" and text[head_end : head_end + 3] not in heads:
+            if "\u4e00" <= nxt <= "\u9fff" and text[head_end : head_end + 3] not in lex.heads:
                 continue
-        start = left_edge(text, words, starts, head_start, MAX_MODIFIER.get(etype, 12))
+        limit = MAX_MODIFIER.get(etype, 12)
+        start = left_edge(text, words, starts, head_start, limit, etype)
         ordinal = _ORDINAL.match(text, start, head_start)
         if ordinal:
             start = ordinal.end()
-        start = _skip_leading_verbs(text, words, starts, start, head_start)
+        generic = lex.industry_generic if etype == "Industry" else lex.generic
+        if etype == "Industry":
+            start = _skip_words(words, starts, start, head_start, generic)
+        start = _skip_leading_verbs(words, starts, start, head_start)
         while start < head_start and text[start] in "“‘「（(":
             start += 1
         if start >= head_start:
             continue
         modifier = re.sub(r"[“”‘’「」]", "", text[start:head_start])
-        if _generic_only(modifier, words, starts, start, head_start, generic | function_words):
+        if _generic_only(modifier, words, starts, start, head_start, generic):
+            continue
+        weak = m.group() in lex.weak_heads or (
+            etype in _TITLE_TYPES and len(modifier) < _TITLE_LENGTH and not _DIGIT.search(modifier)
+        )
+        if weak and not _has_proper_word(text, words, starts, start, head_start):
             continue
         found.append(Candidate(start, head_end, etype, COMPONENT, 0.7, priority=1))
     return found
 
 
-def _skip_leading_verbs(
-    text: str, words: list[str], starts: list[int], start: int, head_start: int
-) -> int:
-    """A name does not begin with a verb (成为高新区, 推动大赛): skip such words in front."""
-    _, _, _, verbs, _ = _tables()
+def _skip_leading_verbs(words: list[str], starts: list[int], start: int, end: int) -> int:
+    """A name does not begin with a verb (位居全国…, 享受…): skip such words in front."""
     i = bisect_right(starts, start) - 1
-    while i < len(words) and starts[i] < head_start and starts[i] >= start:
-        if not _is_verb(words[i], verbs):
+    while 0 <= i < len(words) and starts[i] == start and starts[i + 1] < end:
+        if _tag_of(words[i]) not in ("v", "vd"):
             break
         start = starts[i + 1]
         i += 1
     return start
+
+
+def _skip_words(
+    words: list[str], starts: list[int], start: int, end: int, skip: frozenset[str]
+) -> int:
+    """`start` moved past the words in `skip` at the front of text[start:end]."""
+    i = bisect_right(starts, start) - 1
+    while 0 <= i < len(words) and starts[i] == start and start < end and words[i] in skip:
+        start = starts[i + 1]
+        i += 1
+    return start
+
+
+# jieba's dictionary tags of words that never stand inside a name: adverbs, prepositions,
+# conjunctions, particles, pronouns, numerals, measure words, time and direction words.
+_BREAKING_TAGS = frozenset(
+    {
+        "d",
+        "p",
+        "c",
+        "u",
+        "uj",
+        "ul",
+        "uz",
+        "ug",
+        "uv",
+        "ud",
+        "r",
+        "m",
+        "mq",
+        "q",
+        "t",
+        "f",
+        "y",
+        "e",
+    }
+)
+
+
+@cache
+def _tag_of(word: str) -> str:
+    """jieba's dictionary tag of a word ('' for a word it does not know)."""
+    if not _is_dictionary_word(word):
+        return ""
+    tags = rjieba.tag(word)
+    return str(tags[0][1]) if len(tags) == 1 else ""
+
+
+# A programme or document needs a proper word, a quote or a number before its head, or a
+# longer title (创新创业赛会活动 is a kind of event, 高新技术企业数量和产值双倍增行动 one).
+_TITLE_TYPES = frozenset({"Programme", "PolicyDocument"})
+_TITLE_LENGTH = 7
+_DIGIT = re.compile(r"[0-9一二三四五六七八九十百千万]")
+# Heads of this priority or less need a proper word before them (…中心, …科技).
+_WEAK_PRIORITY = 60
+# Level words that join a place to a name (自治区级…示范区).
+_LEVEL_WORDS = frozenset({"级"})
+
+
+@cache
+def _is_known_name(word: str) -> bool:
+    """A word the gazetteer knows as a place, zone or body (包头, whatever jieba tags it)."""
+    from kg.gazetteer import surface_forms
+
+    forms = surface_forms().get(word)
+    return bool(forms) and forms[0].type in ("Place", "Zone", "Organization")
+
+
+_PROPER_TAGS = frozenset({"ns", "nr", "nrt", "nt", "eng"})
+
+
+@cache
+def _is_proper_word(word: str) -> bool:
+    """A place, a name, an abbreviation, or a word the dictionary does not know (雄安)."""
+    if not _is_dictionary_word(word):
+        if len(word) == 1:
+            return not ("\u4e00" <= word <= "\u9fff")
+        # A coined word (芯衡) has characters the dictionary knows only alone; a compound of
+        # known words (工程技术) is no name.
+        return len(word) <= 3 and all(len(piece) == 1 for piece in rjieba.cut(word, False))
+    return any(tag in _PROPER_TAGS for _, tag in rjieba.tag(word))
+
+
+def _has_proper_word(text: str, words: list[str], starts: list[int], start: int, end: int) -> bool:
+    """True when text[start:end] holds a proper word or a quoted stretch."""
+    if any(q in text[start:end] for q in "“「‘"):
+        return True
+    i = bisect_right(starts, start) - 1
+    while 0 <= i < len(words) and starts[i] < end:
+        if _is_proper_word(words[i]):
+            return True
+        i += 1
+    return False
 
 
 def _generic_only(
@@ -165,8 +338,7 @@ def _generic_only(
         return True
     i = bisect_right(starts, start) - 1
     while i < len(words) and starts[i] < end:
-        piece = words[i]
-        if piece not in generic:
+        if words[i] not in generic:
             return False
         i += 1
     return True
@@ -176,7 +348,7 @@ def _generic_only(
 def make_name_patterns(nlp: Language, name: str) -> object:
     def named(doc: Doc) -> Doc:
         words, starts = words_of(doc)
-        candidates(doc).extend(find_named(doc.text, words, starts))
+        candidates(doc).extend(find_named(text_of(doc), words, starts))
         return doc
 
     return named

@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate, candidates
 from kg.extract.lexicon import alternation, cue, surnames
+from kg.extract.tokenizer import text_of
 
 COMPONENT = "kg_persons"
 _HAN = "\u4e00-\u9fff"
@@ -34,8 +35,12 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
     return after_title, before_speech, frozenset(cue("function"))
 
 
+# Characters that do not occur in given names but often follow a name (of, at, is, said...).
+_NOT_IN_GIVEN = frozenset("的了在是说等将也都就对把被从向为着过")
+
+
 def _given_ok(given: str, function_words: frozenset[str]) -> bool:
-    return not any(ch in function_words for ch in given)
+    return not any(ch in _NOT_IN_GIVEN for ch in given)
 
 
 def _name_length(text: str, start: int, stop_words: frozenset[str]) -> int:
@@ -92,7 +97,7 @@ def find_persons(text: str) -> list[Candidate]:
 @Language.factory(COMPONENT)
 def make_person_finder(nlp: Language, name: str) -> object:
     def persons(doc: Doc) -> Doc:
-        candidates(doc).extend(find_persons(doc.text))
+        candidates(doc).extend(find_persons(text_of(doc)))
         return doc
 
     return persons

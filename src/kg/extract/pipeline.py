@@ -18,7 +18,6 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import load_config, load_model_from_config
 
-# Importing the component modules registers their factories with spaCy.
 from kg.extract import (  # noqa: F401
     aliases,
     candidates,
@@ -32,9 +31,12 @@ from kg.extract import (  # noqa: F401
     tokenizer,
 )
 from kg.extract.candidates import sentence_bounds, sentence_of
-from kg.extract.entities import EntityDraft
+from kg.extract.entities import EntityDraft, clean_name
+
+# Importing the component modules registers their factories with spaCy.
+from kg.extract.tokenizer import text_of
 from kg.model import Article, Entity, Evidence, Extraction, Indicator, Relation
-from kg.normalize import Normalized, normalize_text
+from kg.normalize import Normalized, normalize_text, strip_pinyin, to_simplified
 
 CONFIG = Path(__file__).resolve().parent / "config.cfg"
 
@@ -58,7 +60,7 @@ def article_doc(nlp: Language, article: Article) -> tuple[Doc, Normalized]:
     title_end = 0
     if article.title:
         # The title is the first line of full_text; normalizing may drop characters of it.
-        title_end = min(len(doc.text), _normalized_offset(normalized, len(article.title)))
+        title_end = min(len(text_of(doc)), _normalized_offset(normalized, len(article.title)))
     doc._.kg_title_end = title_end
     doc._.kg_date = article.date
     return doc, normalized
@@ -113,41 +115,66 @@ def to_extraction(article: Article, normalized: Normalized, doc: Doc) -> Extract
         )
 
     drafts: list[EntityDraft] = doc._.kg_entities or []
+    written = _as_written_names(normalized, doc, drafts)
+
+    def as_written(name: str) -> str:
+        return written.get(name, name)
+
     entities = tuple(
         Entity(
             type=d.type,
-            name=d.name,
-            aliases=d.aliases,
+            name=as_written(d.name),
+            aliases=tuple(dict.fromkeys(as_written(a) for a in d.aliases)),
             evidence=tuple(evidence(m.start, m.end, m.component, m.confidence) for m in d.mentions),
         )
         for d in drafts
     )
     relations = tuple(
         Relation(
-            subject=r.subject,
+            subject=as_written(r.subject),
             predicate=r.predicate,
-            object=r.object,
+            object=as_written(r.object),
             role=r.role,
-            evidence=tuple(_moved(e, evidence, doc.text) for e in r.evidence),
+            evidence=tuple(_moved(e, evidence, text_of(doc)) for e in r.evidence),
         )
         for r in (doc._.kg_relations or [])
     )
     indicators = tuple(
         Indicator(
-            subject=i.subject,
+            subject=as_written(i.subject),
             name=i.name,
             value=i.value,
             unit=i.unit,
             comparator=i.comparator,
             year=i.year,
             kind=i.kind,
-            evidence=tuple(_moved(e, evidence, doc.text) for e in i.evidence),
+            evidence=tuple(_moved(e, evidence, text_of(doc)) for e in i.evidence),
         )
         for i in (doc._.kg_indicators or [])
     )
     return Extraction(
         article=article, entities=entities, relations=relations, indicators=indicators
     )
+
+
+def _as_written_names(
+    normalized: Normalized, doc: Doc, drafts: list[EntityDraft]
+) -> dict[str, str]:
+    """Names as the article wrote them where normalizing changed more than the script.
+
+    Normalizing folds full-width forms (（滨江） -> (滨江)) for the recognisers; names keep the
+    article's own forms (simplified, without inserted pinyin), as the gold format asks.
+    """
+    table: dict[str, str] = {}
+    for draft in drafts:
+        for m in draft.mentions:
+            surface = text_of(doc)[m.start : m.end]
+            if not any(ord(c) < 128 for c in surface):
+                continue  # folding only ever gives ASCII
+            original = to_simplified(strip_pinyin(normalized.original_text(m.start, m.end)))
+            if len(original) == len(surface) and original != surface:
+                table.setdefault(clean_name(surface), clean_name(original))
+    return table
 
 
 def _moved(ev: Evidence, evidence: object, text: str) -> Evidence:

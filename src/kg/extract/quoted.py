@@ -4,17 +4,20 @@
 media. “…” holds names and slogans alike, so a quoted phrase becomes a candidate only when
 something says what it is:
 - its own last word is a head word (“春晖杯”, “光谷人才码”), or a head word follows the closing
-  quote (“长安芯火杯”硬科技创新创业大赛, “…”活动): the head's type, the whole as the name and the
-  quoted part as an alias;
-- the words around it: a talent-policy verb before it (采取, 推行, 探索…) with 方式/模式/机制…
-  after it, or a talent word inside it (引才, 聘…) -> TalentPolicy; a programme verb before it
-  (举办, 承办, 开展, 启动…) -> Programme.
-Anything else in quotes (slogans such as “有解思维”) is left alone.
+  quote (“长安芯火杯”硬科技创新创业大赛): the head's type, the whole as the name;
+- the words after a chain of quoted phrases (“A”“B”等创新创业赛会活动, “A”“B”聘任“C”引才等方式):
+  a head word there types every phrase of the chain, a talent-policy tail (方式, 模式, 机制…)
+  with a talent verb before the chain (采取, 推行…) or a talent word in it (引才, 聘任…) makes
+  them talent policies; a word right after a phrase (“候鸟式”聘任) belongs to its name;
+- a programme verb right before a lone phrase (举办, 承办, 开展…) -> Programme; a talent
+  policy word inside it (…引才, …制, 人才…码) -> TalentPolicy.
+Anything else in quotes (slogans such as “争先思维”) is left alone.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from spacy.language import Language
@@ -23,12 +26,14 @@ from spacy.tokens import Doc
 from kg.extract.candidates import Candidate, candidates
 from kg.extract.lexicon import alternation, cue, head_words
 from kg.extract.patterns import MAX_MODIFIER, left_edge
-from kg.extract.tokenizer import words_of
+from kg.extract.tokenizer import text_of, words_of
 
 COMPONENT = "kg_quoted"
 _QUOTED = re.compile(r"“([^“”\n]{2,40})”|‘([^‘’\n]{2,30})’|「([^「」\n]{2,30})」")
 _BOOK = re.compile(r"《([^《》\n]{2,80})》")
 _NAME_CHARS = r"[\u4e00-\u9fffA-Za-z0-9·\-+]"
+# Between two phrases of a chain: a word of the first phrase's name (聘任) and a joining word.
+_CHAIN_GAP = re.compile(r"([\u4e00-\u9fff]{0,3}?)(?:、|和|与|及|以及)?")
 # Media names in 《》 end with these; they are no policy documents.
 _MEDIA_ENDS = (
     "报",
@@ -47,69 +52,173 @@ _MEDIA_ENDS = (
 _SENTENCE_MARKS = re.compile(r"[，,。；;！!？?：:]")
 
 
+@dataclass(frozen=True)
+class _Quote:
+    start: int  # the opening quote
+    end: int  # after the closing quote
+    inner: str
+    suffix_end: int  # after the word that follows the quote and belongs to the name
+
+
 @cache
-def _heads() -> tuple[re.Pattern[str], dict[str, str]]:
+def _lexicon() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str]]:
     table = {h.head: h.type for h in head_words()}
     pattern = alternation(table)
     # A head word that follows the closing quote after a few more name characters.
     after = re.compile(rf"({_NAME_CHARS}{{0,12}}?)({pattern.pattern})")
-    return after, table
+    # What may follow a chain of phrases up to its head word: 等创新创业赛会活动
+    closer = re.compile(rf"等?({_NAME_CHARS}{{0,10}}?)({pattern.pattern})")
+    return after, table, closer
+
+
+@cache
+def _talent() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Talent verbs (before a phrase), tails (after a chain) and words (inside a phrase)."""
+    from kg import gazetteer
+
+    cues = gazetteer.talent_cues()
+    verbs = frozenset(c.cue for c in cues if c.kind == "verb")
+    tails = frozenset(c.cue for c in cues if c.kind == "suffix") | cue("talent_tail")
+    inside = verbs | frozenset(c.cue for c in cues if c.kind in ("policy", "suffix"))
+    return cue("talent_context") | verbs, tails, inside | cue("talent_word")
+
+
+@cache
+def _ending() -> re.Pattern[str]:
+    """The longest head word at the end of a name, with at least one character before it."""
+    table = _lexicon()[1]
+    return re.compile(rf"(?s:.)+?({alternation(table).pattern})$")
 
 
 def _head_type(name: str, table: dict[str, str]) -> str | None:
-    for head, etype in sorted(table.items(), key=lambda item: -len(item[0])):
-        if name.endswith(head) and len(name) > len(head):
-            return etype
-    return None
+    m = _ending().match(name)
+    return table[m.group(1)] if m else None
+
+
+def _documents(text: str) -> list[Candidate]:
+    return [
+        Candidate(m.start(1), m.end(1), "PolicyDocument", COMPONENT, 0.9, priority=2)
+        for m in _BOOK.finditer(text)
+        if not m.group(1).endswith(_MEDIA_ENDS)
+    ]
+
+
+def _chains(text: str) -> list[list[_Quote]]:
+    """Quoted phrases, grouped where they follow each other (“A”“B”聘任“C”引才)."""
+    chains: list[list[_Quote]] = []
+    for m in _QUOTED.finditer(text):
+        inner = next(g for g in m.groups() if g is not None)
+        quote = _Quote(m.start(), m.end(), inner, m.end())
+        if chains:
+            last = chains[-1][-1]
+            gap = _CHAIN_GAP.fullmatch(text, last.end, m.start())
+            if gap:
+                chains[-1][-1] = _Quote(
+                    last.start, last.end, last.inner, last.end + len(gap.group(1))
+                )
+                chains[-1].append(quote)
+                continue
+        chains.append([quote])
+    return chains
 
 
 def find_quoted(text: str, words: list[str], starts: list[int]) -> list[Candidate]:
-    after_head, table = _heads()
-    talent_verbs = cue("talent_context")
-    talent_tails = cue("talent_tail")
-    talent_words = cue("talent_word")
+    after_head, table, closer = _lexicon()
+    talent_verbs, talent_tails, talent_words = _talent()
     programme_verbs = cue("programme_context")
-    found: list[Candidate] = []
-    for m in _BOOK.finditer(text):
-        title = m.group(1)
-        if not title.endswith(_MEDIA_ENDS):
-            found.append(
-                Candidate(m.start(1), m.end(1), "PolicyDocument", COMPONENT, 0.9, priority=2)
-            )
-    for m in _QUOTED.finditer(text):
-        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
-        inner, start, end = m.group(group), m.start(group), m.end(group)
-        if _SENTENCE_MARKS.search(inner):
-            continue
-        follow = after_head.match(text, m.end())
-        if follow and _head_type(follow.group(2), table) is None:
-            etype = table.get(follow.group(2))
-            limit = MAX_MODIFIER.get(etype or "", 12) + 4
-            reaches = left_edge(text, words, starts, follow.start(2), limit) <= m.start()
-            if etype and reaches:
-                found.append(Candidate(m.start(), follow.end(), etype, COMPONENT, 0.85, priority=2))
+    found = _documents(text)
+    for chain in _chains(text):
+        last = chain[-1]
+        before = text[max(0, chain[0].start - 6) : chain[0].start]
+        chain_type: str | None = None
+        suffix = ""
+        # The word right after the last phrase (“飞地式”引才等方式): part of its name when a
+        # tail follows it.
+        tail_at = last.end
+        word_after = re.match(
+            r"[\u4e00-\u9fff]{1,3}?(?=等|[，,。；;、])", text[last.end : last.end + 4]
+        )
+        if word_after and len(chain) > 1:
+            suffix = word_after.group()
+            tail_at = last.end + len(suffix)
+        tail = text[tail_at : tail_at + 12]
+        talent_tail = any(tail.startswith(t) or tail.startswith("等" + t) for t in talent_tails)
+        talent_inside = any(w in q.inner for q in chain for w in talent_words)
+        if talent_tail and (
+            any(before.endswith(v) or v in before for v in talent_verbs)
+            or talent_inside
+            or any(w in tail[:8] for w in talent_words)
+        ):
+            chain_type = "TalentPolicy"
+        elif len(chain) > 1:
+            closing = closer.match(text, tail_at)
+            if closing and not _SENTENCE_MARKS.search(closing.group(1)):
+                chain_type = table.get(closing.group(2))
+        for n, quote in enumerate(chain):
+            if _SENTENCE_MARKS.search(quote.inner):
                 continue
-        etype = _head_type(inner, table)
-        before = text[max(0, m.start() - 6) : m.start()]
-        after = text[m.end() : m.end() + 4]
-        if etype is None:
-            if (
-                any(before.endswith(v) for v in talent_verbs)
-                and any(after.startswith(t) or after[1:].startswith(t) for t in talent_tails)
-            ) or (any(w in inner for w in talent_words) and "、" not in inner):
-                etype = "TalentPolicy"
-            elif any(before.endswith(v) for v in programme_verbs) and "、" not in inner:
-                etype = "Programme"
-        if etype:
-            found.append(Candidate(start, end, etype, COMPONENT, 0.75, priority=2))
+            is_last = n == len(chain) - 1
+            name_end = tail_at if is_last and suffix else quote.suffix_end
+            cand = _typed(
+                text, words, starts, quote, name_end, chain_type, before, after_head, table
+            )
+            if cand is None and len(chain) == 1:
+                cand = _by_context(quote, before, talent_words, programme_verbs)
+            if cand is not None:
+                found.append(cand)
     return found
+
+
+def _typed(
+    text: str,
+    words: list[str],
+    starts: list[int],
+    quote: _Quote,
+    name_end: int,
+    chain_type: str | None,
+    before: str,
+    after_head: re.Pattern[str],
+    table: dict[str, str],
+) -> Candidate | None:
+    follow = after_head.match(text, quote.end)
+    if follow and quote.suffix_end == quote.end:
+        etype = table.get(follow.group(2))
+        if etype:
+            limit = MAX_MODIFIER.get(etype, 12) + 4
+            if left_edge(text, words, starts, follow.start(2), limit, etype) <= quote.start:
+                return Candidate(quote.start, follow.end(), etype, COMPONENT, 0.85, priority=2)
+    own = _head_type(quote.inner, table)
+    if own:
+        return Candidate(quote.start + 1, quote.end - 1, own, COMPONENT, 0.8, priority=2)
+    if chain_type:
+        if name_end > quote.end:
+            return Candidate(quote.start, name_end, chain_type, COMPONENT, 0.75, priority=2)
+        return Candidate(quote.start + 1, quote.end - 1, chain_type, COMPONENT, 0.75, priority=2)
+    return None
+
+
+def _by_context(
+    quote: _Quote, before: str, talent_words: frozenset[str], programme_verbs: frozenset[str]
+) -> Candidate | None:
+    inner = quote.inner
+    if "、" in inner:
+        return None
+    if any(w in inner for w in talent_words) or (
+        "才" in inner and inner.endswith(tuple(cue("talent_policy_end")))
+    ):
+        etype = "TalentPolicy"
+    elif any(before.endswith(v) for v in programme_verbs):
+        etype = "Programme"
+    else:
+        return None
+    return Candidate(quote.start + 1, quote.end - 1, etype, COMPONENT, 0.7, priority=2)
 
 
 @Language.factory(COMPONENT)
 def make_quoted_finder(nlp: Language, name: str) -> object:
     def quoted(doc: Doc) -> Doc:
         words, starts = words_of(doc)
-        candidates(doc).extend(find_quoted(doc.text, words, starts))
+        candidates(doc).extend(find_quoted(text_of(doc), words, starts))
         return doc
 
     return quoted

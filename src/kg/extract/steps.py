@@ -13,13 +13,14 @@ from spacy.tokens import Doc
 
 from kg.extract.candidates import sentence_bounds
 from kg.extract.subject import article_subject
+from kg.extract.tokenizer import text_of
 
 
 @Language.factory("kg_subject")
 def make_subject_finder(nlp: Language, name: str) -> object:
     def find_subject(doc: Doc) -> Doc:
         title_end = doc._.kg_title_end or 0
-        doc._.kg_subject = article_subject(doc.text[:title_end], doc._.kg_mentions or [])
+        doc._.kg_subject = article_subject(text_of(doc)[:title_end], doc._.kg_mentions or [])
         return doc
 
     return find_subject
@@ -31,7 +32,7 @@ def make_relation_finder(nlp: Language, name: str) -> object:
 
     def relations(doc: Doc) -> Doc:
         doc._.kg_relations = find_relations(
-            doc.text, sentence_bounds(doc), doc._.kg_mentions or [], doc._.kg_subject
+            text_of(doc), sentence_bounds(doc), doc._.kg_mentions or [], doc._.kg_subject
         )
         return doc
 
@@ -44,7 +45,7 @@ def make_indicator_finder(nlp: Language, name: str) -> object:
 
     def indicators(doc: Doc) -> Doc:
         doc._.kg_indicators = find_indicators(
-            doc.text,
+            text_of(doc),
             sentence_bounds(doc),
             doc._.kg_mentions or [],
             doc._.kg_subject,

@@ -6,10 +6,10 @@ bench/RESULTS.md), so it is the segmenter of the pipeline. Every character of th
 exactly one token (white space too), so `doc.text` is the input and token offsets are character
 offsets of the normalized text.
 
-The words are also kept as a plain list in `doc.user_data` (`words_of(doc)` gives them with their
-offsets, `token_starts(doc)` the offsets as a set), because the components look at words near
-names far more often than they walk the whole doc, and Python strings are cheaper to look at
-than `Token`s.
+The words are also kept as a plain list in `doc.user_data` (`words_of(doc)` gives them with
+their offsets, `token_starts(doc)` the offsets as a set, `text_of(doc)` the text), because the
+components look at words near names far more often than they walk the whole doc, and Python
+strings are cheaper to look at than `Token`s (and `doc.text` joins the tokens on every call).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from spacy.vocab import Vocab
 
 _STARTS_KEY = "kg_token_starts"
 _WORDS_KEY = "kg_words"
+_TEXT_KEY = "kg_text"
 
 
 class RJiebaTokenizer:
@@ -35,6 +36,7 @@ class RJiebaTokenizer:
         words = rjieba.cut(text) if text else []
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
         doc.user_data[_WORDS_KEY] = words
+        doc.user_data[_TEXT_KEY] = text
         return doc
 
     def to_bytes(self, **_: object) -> bytes:
@@ -56,6 +58,15 @@ def create_rjieba_tokenizer() -> object:
         return RJiebaTokenizer(nlp.vocab)  # type: ignore[attr-defined]
 
     return make
+
+
+def text_of(doc: Doc) -> str:
+    """The doc's text; `doc.text` joins every token again on each call, this does it once."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return text  # type: ignore[no-any-return]
 
 
 def words_of(doc: Doc) -> tuple[list[str], list[int]]:

@@ -1,0 +1,122 @@
+"""Extraction speed on one core: kg's pipeline against spaCy's blank Chinese with jieba.
+
+Both read the same normalized texts (the seed and dev articles of the shared corpus, or
+synthetic ones from bench/generate.py when the corpus is not beside the repo). The baseline is
+what a user gets from `spacy.blank("zh")` with jieba as its segmenter and nothing else; kg's
+figure is its whole extraction pipeline (segmentation, every recogniser, aliases, subject,
+relations, indicators). `--end-to-end` also times `kg.extract.extract_many` from articles
+(normalization and evidence in original offsets included).
+
+    .venv/bin/python bench/bench_extract.py --rounds 20 --append
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+RESULTS = REPO / "bench" / "RESULTS.md"
+HEADER = (
+    "| date | benchmark | articles | mean chars | kg articles/s | baseline articles/s "
+    "| ratio | end-to-end articles/s | machine |\n"
+    "|---|---|---|---|---|---|---|---|---|\n"
+)
+
+
+def corpus_articles() -> list[object]:
+    from kg.ingest import Skipped, read_inputs
+
+    dirs = [CORPUS / "seed", CORPUS / "dev"]
+    if all(d.exists() for d in dirs):
+        return [a for a in read_inputs([str(d) for d in dirs]) if not isinstance(a, Skipped)]
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate  # type: ignore[import-not-found]
+
+    from kg.model import Article
+
+    return [
+        Article(id=str(i), title=a["title"], text=a["text"], date=a.get("date"))
+        for i, a in enumerate(generate(40, 7))
+    ]
+
+
+def best_rate(run: Callable[[], int], rounds: int) -> float:
+    """Articles per second of the fastest of `rounds` runs (the least disturbed by others)."""
+    rates = []
+    for _ in range(rounds):
+        clock = time.perf_counter()
+        count = run()
+        rates.append(count / (time.perf_counter() - clock))
+    return max(rates)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=5, help="texts per round = corpus x this")
+    parser.add_argument("--append", action="store_true", help=f"add a row to {RESULTS}")
+    parser.add_argument("--end-to-end", action="store_true", default=True)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+    import spacy
+
+    from kg.extract import extract_many
+    from kg.extract.pipeline import default_pipeline
+    from kg.normalize import normalize_text
+
+    articles = corpus_articles() * args.repeat
+    texts = [normalize_text(a.full_text).text for a in articles]  # type: ignore[attr-defined]
+    mean_chars = statistics.mean(len(t) for t in texts)
+
+    baseline = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp = default_pipeline()
+    for warm in (baseline, nlp):
+        for _ in warm.pipe(texts[:20]):
+            pass
+
+    def run_baseline() -> int:
+        return sum(1 for _ in baseline.pipe(texts))
+
+    def run_kg() -> int:
+        return sum(1 for _ in nlp.pipe(texts))
+
+    def run_end_to_end() -> int:
+        return sum(1 for _ in extract_many(articles))  # type: ignore[arg-type]
+
+    base = best_rate(run_baseline, max(2, args.rounds // 4))
+    ours = best_rate(run_kg, args.rounds)
+    e2e = best_rate(run_end_to_end, max(2, args.rounds // 2)) if args.end_to_end else 0.0
+    ratio = ours / base
+    print(f"texts: {len(texts)} (mean {mean_chars:.0f} characters)")
+    print(f"baseline spacy.blank('zh') + jieba: {base:,.0f} articles/s")
+    print(f"kg pipeline:                       {ours:,.0f} articles/s  ({ratio:.1f}x baseline)")
+    print(f"kg extract_many end to end:        {e2e:,.0f} articles/s")
+    if args.append:
+        if not RESULTS.exists():
+            RESULTS.write_text("# Benchmark results\n\n", encoding="utf-8")
+        text = RESULTS.read_text(encoding="utf-8")
+        if "| kg articles/s |" not in text:
+            text += "\n## Extraction speed (bench/bench_extract.py, one core)\n\n" + HEADER
+        machine = (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
+        text += (
+            f"| {date.today()} | extract | {len(texts)} | {mean_chars:.0f} | {ours:,.0f} "
+            f"| {base:,.0f} | {ratio:.1f}x | {e2e:,.0f} | {machine} |\n"
+        )
+        RESULTS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
