@@ -103,13 +103,15 @@ def progress_bar(label: str) -> Iterator[Callable[[int], None] | None]:
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title or None, show_lines=False)
+    # Cells are data (titles, names, literals): escaped, so "[b]" or "[/]" print as written.
+    table = Table(title=escape(title) if title else None, show_lines=False)
     for header in headers:
-        table.add_column(header)
+        table.add_column(escape(header))
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*("" if v is None else escape(str(v)) for v in row))
     Console(soft_wrap=False).print(table)
 
 
@@ -355,22 +357,44 @@ def print_extraction_table(extraction: Any) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Gold annotations (JSON Lines, format of ANNOTATION.md); articles are read from 'file'.",
 )
+@click.option(
+    "--cluener",
+    "cluener_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Instead, score the statistical recogniser on a labelled CLUENER2020 file (JSON Lines).",
+)
 @click.option("--per-doc", is_flag=True, help="Also score each article.")
 @click.option("--errors", "show_errors", is_flag=True, help="List misses and false positives.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_context
 def eval_(
-    ctx: click.Context, gold_file: Path | None, per_doc: bool, show_errors: bool, fmt: str
+    ctx: click.Context,
+    gold_file: Path | None,
+    cluener_file: Path | None,
+    per_doc: bool,
+    show_errors: bool,
+    fmt: str,
 ) -> None:
     """Score extraction against gold annotations: precision, recall and F1.
 
     Entities (overall and per type), relations (overall and per predicate) and indicators,
-    matched as ANNOTATION.md says.
+    matched as ANNOTATION.md says. With --cluener, the statistical recogniser's spans per
+    CLUENER label, per kg type, and micro-averaged over company, government, organization, name.
 
     \b
     Example:
       kg eval --gold ../shared/corpus/gold/dev.jsonl --per-doc
+      kg eval --cluener ../shared/benchmarks/cluener2020/dev.json
     """
+    if cluener_file is not None:
+        from kg.evaluate_cluener import evaluate_cluener
+
+        report = evaluate_cluener(cluener_file)
+        if fmt == "json":
+            echo_json(report.to_json())
+        else:
+            print_cluener_tables(report)
+        return
     from kg.evaluate import evaluate
 
     if gold_file is None:
@@ -380,6 +404,29 @@ def eval_(
         echo_json(result.to_json(per_doc=per_doc, errors=show_errors))
         return
     print_eval_tables(result, per_doc=per_doc, show_errors=show_errors)
+
+
+def print_cluener_tables(report: Any) -> None:
+    headers = ["", "P", "R", "F1", "tp", "fp", "fn"]
+
+    def rows(scores: Any) -> list[tuple[Any, ...]]:
+        return [
+            (
+                s.label,
+                f"{s.precision:.3f}",
+                f"{s.recall:.3f}",
+                f"{s.f1:.3f}",
+                s.true_positives,
+                s.false_positives,
+                s.false_negatives,
+            )
+            for s in scores
+        ]
+
+    title = f"{report.texts} texts, {report.characters_per_second:,.0f} characters/s"
+    print_table(headers, rows([report.micro]), title=title)
+    print_table(headers, rows(report.types), title="kg types")
+    print_table(headers, rows(report.labels), title="CLUENER labels")
 
 
 def print_eval_tables(result: Any, *, per_doc: bool, show_errors: bool) -> None:
@@ -781,6 +828,276 @@ def viz(
         click.echo(
             "the graph is empty: build articles first (kg build) or widen the selectors", err=True
         )
+
+
+# ---- query, serve, export
+
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "md", "turtle", "nt", "jsonld")
+EXPORT_FORMATS = ("turtle", "nt", "nquads", "trig", "jsonld", "graphml", "gexf", "csv")
+
+
+def read_query_text(sparql: str | None, query_file: Any) -> str:
+    """The query from the argument, -f FILE, or stdin when neither is given and stdin is a pipe."""
+    if sparql is not None and query_file is not None:
+        raise click.UsageError("give the query as an argument or with -f, not both")
+    if query_file is not None:
+        return str(query_file.read())
+    if sparql is not None:
+        return sparql
+    if sys.stdin.isatty():
+        raise click.UsageError("give a query: kg query 'SELECT ...', kg query -f FILE.rq, or stdin")
+    return sys.stdin.read()
+
+
+@cli.command("query")
+@click.argument("sparql", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Read the query from this file (.rq); - for stdin.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="SELECT/ASK: table csv tsv json (SPARQL JSON) md. CONSTRUCT/DESCRIBE: turtle nt jsonld.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop the query after this many seconds (it runs in a worker process).",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Allow SERVICE, which sends part of the query to other endpoints over the network.",
+)
+@click.pass_context
+def query_command(
+    ctx: click.Context,
+    sparql: str | None,
+    query_file: Any,
+    fmt: str,
+    timeout: float | None,
+    allow_service: bool,
+) -> None:
+    """Run a SPARQL query over the store (the union of the article graphs) and print the answer.
+
+    The prefixes kg: kgid: rdf: rdfs: xsd: owl: skos: dcterms: prov: schema: org: are declared
+    already. A fact that several articles state appears once per article: use DISTINCT. Example
+    queries are in examples/queries/.
+
+    \b
+    Example:
+      kg query 'SELECT DISTINCT ?zone ?industry WHERE {
+                  ?z a kg:Zone ; rdfs:label ?zone ; kg:developsIndustry ?i .
+                  ?i rdfs:label ?industry } LIMIT 10'
+      kg query -f examples/queries/01-zones-hosting-programmes.rq --format csv > zones.csv
+      echo 'ASK { ?z a kg:Zone }' | kg query --format json
+    """
+    from kg.query import run_query
+
+    text = read_query_text(sparql, query_file)
+    with opened_store(ctx, read_only=True) as store:
+        answer = run_query(store, text, timeout=timeout, allow_service=allow_service)
+    if fmt == "table" and answer.kind != "graph":
+        headers, rows = answer.table()
+        print_table(headers, rows)
+        if answer.kind == "solutions":
+            click.echo(f"{len(rows)} result{'s' if len(rows) != 1 else ''}", err=True)
+        return
+    click.echo(answer.render(fmt), nl=False)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=7878,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the query editor in a browser.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a query after this many seconds (504).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Return at most this many results or triples a query.",
+)
+@click.option("--cors", is_flag=True, help="Let web pages of other origins query the endpoint.")
+@click.option(
+    "--allow-update",
+    is_flag=True,
+    help="Serve the store itself, read-write, and accept SPARQL updates (no build meanwhile).",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Allow SERVICE and LOAD, which reach other servers and files.",
+)
+@click.option("--quiet", is_flag=True, help="Do not print a line for each request.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    open_browser: bool,
+    timeout: float,
+    limit: int,
+    cors: bool,
+    allow_update: bool,
+    allow_service: bool,
+    quiet: bool,
+) -> None:
+    """Serve the store as a SPARQL endpoint with a query editor (YASGUI) in the browser.
+
+    Oxigraph's server answers on a snapshot of the store taken at start, so builds can go on;
+    restart to serve what they added. Read-only, loopback only, queries stopped after --timeout,
+    at most --limit results, no SERVICE, no CORS, unless you say otherwise. The endpoint is
+    /query (SPARQL 1.1 Protocol: JSON, XML, CSV, TSV; Turtle, N-Triples, RDF/XML, JSON-LD).
+
+    \b
+    Example:
+      kg serve --open
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' \\
+           http://127.0.0.1:7878/query
+    """
+    import webbrowser
+
+    from kg.serve import ServeOptions
+    from kg.serve import serve as start_server
+
+    def log(line: str) -> None:
+        click.echo(line, err=True)
+
+    options = ServeOptions(
+        host=host,
+        port=port,
+        timeout=timeout,
+        limit=limit,
+        cors=cors,
+        allow_update=allow_update,
+        allow_service=allow_service,
+        log=None if quiet else log,
+    )
+    server = start_server(store_location(ctx), options)
+    mode = "read-write" if allow_update else "read-only snapshot"
+    click.echo(f"serving {store_location(ctx)} ({mode}) at {server.url}", nl=True)
+    click.echo(f"  query editor  {server.url}\n  SPARQL        {server.url}query")
+    click.echo(f"  timeout {timeout:g} s, at most {limit} results; Ctrl-C stops")
+    sys.stdout.flush()
+    if open_browser:
+        webbrowser.open(server.url)
+    server.run()
+    click.echo("stopped")
+
+
+@cli.command()
+@selection_options()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    help="The format; by default the output's suffix tells (.ttl .nt .nq .trig .jsonld "
+    ".graphml .gexf .csv, .gz compresses RDF), else Turtle.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The file to write (for csv: a directory, or NAME.csv for NAME-nodes/-edges.csv); "
+    "stdout without it.",
+)
+@click.pass_context
+def export(ctx: click.Context, fmt: str | None, output: Path | None, **options: Any) -> None:
+    """Write a part of the graph (or all of it) for another tool.
+
+    RDF keeps the provenance (assertions with their sentences, articles): N-Quads, TriG and
+    JSON-LD keep each article's named graph; Turtle and N-Triples merge them. GraphML and GEXF
+    (Gephi, Cytoscape) and CSV (nodes + edges, for pandas) hold the entity network with labels,
+    types, colours, article counts and evidence sentences. Selectors combine (AND).
+
+    \b
+    Example:
+      kg export --zone 包头稀土高新区 -o baotou.ttl
+      kg export --entity 稀土新材料 --radius 2 --since 2023 -o rare-earth.gexf
+      kg export --industry 生物医药 --format csv -o biomed/
+      kg export --query my-construct.rq --format nt
+    """
+    from kg.export import export_graph
+
+    with opened_store(ctx, read_only=True) as store:
+        report = export_graph(
+            store,
+            output,
+            fmt=fmt,
+            stream=click.get_binary_stream("stdout"),
+            **selectors_of(options),
+        )
+    if report.paths:
+        network = (
+            f", {report.nodes} entities and {report.edges} relations"
+            if report.nodes is not None
+            else ""
+        )
+        where = ", ".join(str(p) for p in report.paths)
+        click.echo(f"wrote {where} ({report.format}: {report.quads} quads selected{network})")
+    if report.quads == 0:
+        click.echo("the selection is empty: widen the selectors or build articles", err=True)
+
+
+@cli.command()
+@click.argument("output", type=click.Path(path_type=Path), required=False)
+@click.pass_context
+def dump(ctx: click.Context, output: Path | None) -> None:
+    """Write the whole store as N-Quads (streamed; OUTPUT.gz compresses; stdout without OUTPUT).
+
+    \b
+    Example:
+      kg dump kg-store.nq.gz
+      kg --store http://127.0.0.1:7878 load kg-store.nq.gz
+    """
+    from kg.export import dump_store
+
+    with opened_store(ctx, read_only=True) as store:
+        count = dump_store(store, output, stream=click.get_binary_stream("stdout"))
+    if output is not None:
+        click.echo(f"wrote {count} quads to {output}")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.pass_context
+def load(ctx: click.Context, inputs: tuple[str, ...]) -> None:
+    """Add the quads of N-Quads or TriG files (.gz too; - for stdin) to the store.
+
+    Made for a dump of kg dump: load it into an empty store or a SPARQL server (--store URL).
+
+    \b
+    Example:
+      kg --store /tmp/copy load kg-store.nq.gz
+      kg --store http://127.0.0.1:7878 load kg-store.nq.gz
+    """
+    from kg.export import load_store
+
+    with opened_store(ctx) as store:
+        count = load_store(store, inputs, stream=click.get_binary_stream("stdin"))
+    click.echo(f"loaded {count} quads into {store_location(ctx)}")
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreBusyError, StoreError
+from kg.sparql import query_kind
 
 DEFAULT_STORE = "kg-store"
 STORE_ENV = "KG_STORE"
@@ -222,12 +223,17 @@ def _write_error(location: str, exc: OSError) -> StoreError:
 
 
 class RemoteStore:
-    """A triple store over the SPARQL 1.1 Protocol: query at URL, updates at URL's update endpoint.
+    """A triple store over the SPARQL 1.1 Protocol: queries to URL/query, updates to URL/update.
 
-    For an Oxigraph server give http://host:port (it serves /query and /update); for Fuseki give
-    the dataset URL (http://host:3030/ds, which serves /query and /update too), or an explicit
-    query URL with KG_UPDATE_URL for the update endpoint.
+    For an Oxigraph server (`oxigraph serve`) give http://host:port; queries ask for the union
+    of the named graphs as default graph with Oxigraph's `union-default-graph` parameter. For
+    Apache Jena Fuseki give the dataset URL (http://host:3030/ds, which serves /query and
+    /update too) and configure the dataset with `tdb2:unionDefaultGraph true`. An explicit
+    query URL (…/query or …/sparql) works too; KG_UPDATE_URL names another update endpoint.
     """
+
+    UNION_PARAMETER = "union-default-graph"
+    INSERT_BATCH = 20_000
 
     def __init__(self, url: str, *, update_url: str | None = None, timeout: float = 60) -> None:
         self.location = url
@@ -242,24 +248,56 @@ class RemoteStore:
         self.store_url = root + "/store"
         self.timeout = timeout
 
-    def _post(self, url: str, body: bytes, content_type: str, accept: str) -> bytes:
+    def _open(
+        self, url: str, fields: dict[str, str], accept: str, timeout: float | None = None
+    ) -> Any:
+        """POST form fields; the open response (a context manager), or a KgError that says why."""
+        seconds = timeout if timeout is not None else self.timeout
         request = urllib.request.Request(
-            url, data=body, method="POST", headers={"Content-Type": content_type, "Accept": accept}
+            url,
+            data=urllib.parse.urlencode(fields).encode("utf-8"),
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                data: bytes = response.read()
-                return data
+            return urllib.request.urlopen(request, timeout=seconds)
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:500]
+            detail = exc.read().decode("utf-8", "replace").strip()[:2000]
             if exc.code == 400:
                 raise QueryError(f"{url}: the server rejected the request: {detail}") from None
+            if exc.code in (401, 403):
+                raise StoreError(
+                    f"{url}: HTTP {exc.code}, the server refuses this request ({detail}); "
+                    "a read-only endpoint cannot be built into, pass a read-write one"
+                ) from None
             raise StoreError(f"{url}: HTTP {exc.code} {exc.reason}: {detail}") from None
+        except TimeoutError:
+            raise QueryError(
+                f"{url}: no answer within {seconds:g} s; narrow the query or raise the timeout"
+            ) from None
         except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            if isinstance(reason, TimeoutError):
+                raise QueryError(
+                    f"{url}: no answer within {seconds:g} s; narrow the query or raise the timeout"
+                ) from None
             raise StoreError(
-                f"{url}: cannot reach the SPARQL endpoint ({exc}); check that it runs "
+                f"{url}: cannot reach the SPARQL endpoint ({reason}); check that it runs "
                 "and the --store URL"
             ) from None
+
+    def _read(self, url: str, fields: dict[str, str], accept: str, timeout: float | None) -> bytes:
+        with self._open(url, fields, accept, timeout) as response:
+            try:
+                data: bytes = response.read()
+            except TimeoutError:
+                raise QueryError(
+                    f"{url}: the answer did not arrive within the timeout; narrow the query"
+                ) from None
+            return data
+
+    def _query_fields(self, sparql: str) -> dict[str, str]:
+        return {"query": sparql, self.UNION_PARAMETER: "true"}
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
         self.replace_graphs([(graph, list(quads))])
@@ -282,33 +320,29 @@ class RemoteStore:
         return [row["g"] for row in results if isinstance(row["g"], ox.NamedNode)]
 
     def query(self, sparql: str, *, timeout: float | None = None) -> Any:
-        kind = _query_kind(sparql)
-        accept = (
-            "application/n-triples"
-            if kind in {"CONSTRUCT", "DESCRIBE"}
-            else "application/sparql-results+json"
-        )
-        body = urllib.parse.urlencode({"query": sparql}).encode()
-        data = self._post(self.query_url, body, "application/x-www-form-urlencoded", accept)
-        if kind in {"CONSTRUCT", "DESCRIBE"}:
+        graph_result = query_kind(sparql) in {"CONSTRUCT", "DESCRIBE"}
+        accept = "application/n-triples" if graph_result else "application/sparql-results+json"
+        data = self._read(self.query_url, self._query_fields(sparql), accept, timeout)
+        if graph_result:
             return iter(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
         return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
 
     def update(self, sparql: str) -> None:
-        body = urllib.parse.urlencode({"update": sparql}).encode()
-        self._post(self.update_url, body, "application/x-www-form-urlencoded", "*/*")
+        self._read(self.update_url, {"update": sparql}, "*/*", None)
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        """Every quad (of one graph), streamed as tab-separated results, never all in memory."""
         where = f"GRAPH {graph} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
-        select = "?s ?p ?o" if graph else "?s ?p ?o ?g"
-        for row in self.query(f"SELECT {select} WHERE {{ {where} }}"):
-            yield ox.Quad(row["s"], row["p"], row["o"], graph or row["g"])
+        fields = {"query": f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}"}
+        with self._open(self.query_url, fields, "text/tab-separated-values", None) as response:
+            for row in ox.parse_query_results(response, format=ox.QueryResultsFormat.TSV):
+                yield ox.Quad(row["s"], row["p"], row["o"], graph or row["g"])
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         batch: list[ox.Quad] = []
         for quad in quads:
             batch.append(quad)
-            if len(batch) >= 20_000:
+            if len(batch) >= self.INSERT_BATCH:
                 self._insert(batch)
                 batch = []
         if batch:
@@ -329,15 +363,6 @@ class RemoteStore:
 
     def close(self) -> None:
         return None
-
-
-def _query_kind(sparql: str) -> str:
-    import re
-
-    stripped = re.sub(r"(?m)#.*$", "", sparql)
-    stripped = re.sub(r"(?is)\b(PREFIX|BASE)\b\s+\S*\s*<[^>]*>", "", stripped)
-    found = re.search(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", stripped)
-    return found.group(1).upper() if found else "SELECT"
 
 
 def open_store(location: str | Path | None = None, *, read_only: bool = False) -> KgStore:
