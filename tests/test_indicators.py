@@ -201,3 +201,15 @@ def test_a_place_read_into_a_programme_with_its_verb_is_the_subject() -> None:
     entities = {"浙江": "Place", "浙江计划": "Programme"}
     found = find_indicators(text, sentence_spans(text), _mentions(text, entities), None, None)
     assert [(i.subject, i.value) for i in found] == [("浙江", 3000)]
+
+
+def test_this_edition_of_an_event_is_the_programme_named_before() -> None:
+    text = "首届“西湖创新周”在滨江高新区开幕。本届创新周期间将举办论坛二十余场。"
+    found = run(text, {"西湖创新周": "Programme"})
+    assert [(i.subject, i.value, i.comparator) for i in found] == [("西湖创新周", 20, ">")]
+
+
+def test_a_count_before_a_name_counts_things_of_that_name() -> None:
+    text = "滨江高新区已培育建设18个数字经济集聚区。"
+    found = run(text, {"数字经济集聚区": "Zone"})
+    assert [(i.subject, i.value) for i in found] == [("滨江高新区", 18)]

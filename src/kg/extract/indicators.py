@@ -348,6 +348,9 @@ _LIST_JOINERS = frozenset({"、", "和", "及", "或", "、和", "以及"})
 _LOCATIVE = re.compile(r"(?:仅|而)?在([^,;。]{2,30}?)(?:内|里|中|上)?")
 # A person or an unnamed thing at the head of a clause (他, 这家企业, 这款产品).
 _UNNAMED = re.compile(r"(?:他|她)们?(?!们)|这(?:家|款|个|座|条|些|位|名|批|项)")
+_THIS_EVENT = re.compile(
+    r"(?:本届|本次|此次|这次)[\u4e00-\u9fff]{0,5}?(?:大赛|赛事|比赛|竞赛|周|节|会|展|月)"
+)
 _FORMED_BY = re.compile(r"[^,;。]{0,12}?组成的")
 _LEADING = re.compile(
     r"(?:[“\"「『‘(]|(?:19|20)\d{2}年(?:底|末|初|以来|上半年|前三季度)?|\d{1,2}月(?:\d{1,2}日)?|"
@@ -431,6 +434,9 @@ def _find_head_subject(
             return m.name
     if not anaphors:
         return None
+    if _THIS_EVENT.match(text, start, end):
+        # 本届创新周, 此次博览会: the event the article named.
+        return _resolve(ctx, "Programme", start, lex)
     formed = _FORMED_BY.match(text, at, end) if text.startswith("由", at) else None
     if formed is not None:
         after = _mentions_in(ctx, formed.end(), min(end, formed.end() + 40))
@@ -514,9 +520,10 @@ def _subject(
     head = _head_subject(ctx, c_start, q.start, lex, anaphors=False)
     if head is not None:
         return head
-    named = _mentions_in(ctx, q.end, min(c_end, q.end + 40))
+    named = _mentions_in(ctx, q.end, min(c_end, q.end + 40)) if q.unit_kind != "count" else ()
     if named and named[0].start == q.end and named[0].type in ("Programme", "Enterprise", "Zone"):
-        # 推出200亿元“专项贷款”: the amount is the size of what it names.
+        # 推出200亿元“专项贷款”: the amount is the size of what it names (a count before a
+        # name counts things of that name instead).
         return named[0].name
     formed = _FORMED_BY.match(text, q.end, c_end)
     if formed is not None:
