@@ -396,7 +396,8 @@ def _find_head_subject(
     ctx: _Context, start: int, end: int, lex: _Lexicon, *, anaphors: bool
 ) -> str | None:
     text = ctx.text
-    at = _LEADING.match(text, start, end).end()  # type: ignore[union-attr]
+    leading = _LEADING.match(text, start, end)
+    at = leading.end() if leading else start
     place = _LOCATIVE.fullmatch(text, at, end)
     if place is not None:
         # 在安徽合肥, … : a clause that only names where sets the subject for the sentence.
@@ -408,9 +409,9 @@ def _find_head_subject(
     for m in _mentions_in(ctx, at, end):
         if m.start == at and m.type == "Industry":
             # 太原战略性新兴产业 read as one industry: the place it starts with is the subject.
-            place = _place_prefix(ctx, m.text)
-            if place is not None:
-                return place
+            prefix = _place_prefix(ctx, m.text)
+            if prefix is not None:
+                return prefix
         if m.start == at and m.type not in ("Place", "Industry"):
             # 河南计划 read as a programme: the entity before the verb is the subject.
             cue = lex.target.search(m.text, max(0, len(m.text) - 2))
