@@ -90,6 +90,7 @@ def _alt(words: Iterable[str]) -> str:
 class _Patterns:
     role: re.Pattern[str]
     role_link: re.Pattern[str]
+    role_then_unnamed: re.Pattern[str]
     enum: re.Pattern[str]
     enterprise_head: re.Pattern[str]
     not_owner: re.Pattern[str]
@@ -119,6 +120,8 @@ class _Patterns:
     unnamed: re.Pattern[str]
     post_owner: re.Pattern[str]
     guide_gap: re.Pattern[str]
+    anaphor: re.Pattern[str]
+    org_heads: tuple[str, ...]
     host_or_guide: re.Pattern[str]
     unnamed_head: re.Pattern[str]
     unnamed_in_gap: re.Pattern[str]
@@ -143,6 +146,7 @@ def _patterns() -> _Patterns:
     return _Patterns(
         role=re.compile(role),
         role_link=re.compile(rf"{role}[、,]"),
+        role_then_unnamed=re.compile(rf"({role})、[^,;:。、]{{1,12}}?{role}"),
         enum=re.compile(r"(?:、|和|及|与|以及|或|乃至|及其|、以及|和、)?"),
         enterprise_head=re.compile(rf"[^,;:。]{{0,8}}?(?:{alt('enterprise_head')})"),
         not_owner=re.compile(alt("not_owner")),
@@ -187,6 +191,12 @@ def _patterns() -> _Patterns:
         project_to=re.compile(rf"[^,;:。]{{0,12}}?项目[^,;:。]{{0,8}}?(?:{alt('locate')}|布局)"),
         post_owner=re.compile(r"(?:产业|产业链)?(?:是|为)"),
         guide_gap=re.compile(r"(?:对[^,;:。]{0,6}给予|负责)?"),
+        # a bare zone or committee word after a boundary, a preposition or a verb of placing
+        anaphor=re.compile(
+            rf"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[{''.join(cues.get('anaphor_before', ()))}]))"
+            rf"({alt('zone_anaphor')}|{alt('org_anaphor')})"
+        ),
+        org_heads=cues.get("org_anaphor", ()),
         host_or_guide=re.compile(_alt([*cues.get("host", ()), *cues.get("guide", ())])),
     )
 
@@ -432,6 +442,7 @@ def find_relations(
     for m in ms:
         if not flat or m.start >= flat[-1].end:
             flat.append(m)
+    flat = _with_anaphors(text, flat, article)
     starts = [m.start for m in flat]
     zones_named = {s: m.name for m in ms if m.type == "Zone" for s in (m.text, m.name)}
     previous_end = 0
@@ -478,6 +489,36 @@ def find_relations(
                 article.paragraph_subject = sent.ms[k].name
                 break
     return out.relations()
+
+
+def _with_anaphors(text: str, flat: list[Mention], article: _Article) -> list[Mention]:
+    """The mentions plus the bare words that stand for an entity already named: 高新区 or 园区
+    for the article's zone, 管委会 for the one management committee the article names."""
+    p = _patterns()
+    orgs: dict[str, set[str]] = {}
+    for m in flat:
+        if m.type == "Organization":
+            for head in p.org_heads:
+                if m.name.endswith(head) and len(m.name) > len(head):
+                    orgs.setdefault(head, set()).add(m.name)
+    zone = article.fallback if article.fallback_type == "Zone" else None
+    starts = [m.start for m in flat]
+    extra: list[Mention] = []
+    for found in p.anaphor.finditer(text):
+        word = found.group(1)
+        start, end = found.start(1), found.end(1)
+        i = bisect_left(starts, end)
+        if i and flat[i - 1].end > start:
+            continue
+        if word in orgs:
+            if len(orgs[word]) == 1:
+                name = next(iter(orgs[word]))
+                extra.append(Mention(start, end, "Organization", word, name, "relations", 0.6))
+        elif zone:
+            extra.append(Mention(start, end, "Zone", word, zone, "relations", 0.6))
+    if not extra:
+        return flat
+    return sorted([*flat, *extra], key=lambda m: m.start)
 
 
 def _fallback(
@@ -569,7 +610,21 @@ def _positions(sent: _Sentence, out: _Collector) -> None:
             continue
         j = k - 1
         gap = _clean(sent.text[ms[j].end : person.start])
-        if ms[j].type not in _ZONE_ORG or not p.role.fullmatch(gap):
+        if ms[j].type not in _ZONE_ORG:
+            continue
+        if not p.role.fullmatch(gap):
+            # X党工委书记、Y主任Z with Y not recognised: X's role still stands
+            partial = p.role_then_unnamed.fullmatch(gap)
+            if partial:
+                out.add(
+                    person.name,
+                    "holdsPositionIn",
+                    ms[j].name,
+                    sent.span,
+                    "position",
+                    0.75,
+                    partial.group(1),
+                )
             continue
         out.add(person.name, "holdsPositionIn", ms[j].name, sent.span, "position", 0.9, gap)
         while j > 0:
