@@ -58,6 +58,8 @@ _NAME_LEAD = re.compile(
     r"力争|争取|计划|预计|确保|将|要|已|已经|共|共有|还|并|再|实现|达到|达|拥有|有|全区|区内|园区|"
     r"的|在|了|为|目标|是)[,]?)+"
 )
+# 培育20个产业集群: with nothing before the number, the noun after it names what is counted.
+_NAME_AFTER = re.compile(r"的?([^,;。、:()\d]{1,16})")
 _NAME_TAIL = re.compile(
     r"(?:首次|累计|合计|共计|共|已|分别|力争|将|要|实现|达到|达|突破|超过|超|逾|约|近|接近|将近|"
     r"不低于|不少于|至少|不超过|为|是|有|了|的|在|增至|提高到|提升至|提升到|提高至)+$"
@@ -158,7 +160,7 @@ def lexicon() -> _Lexicon:
         anaphors=dict(cues.get("anaphor", [])),
         anaphor=re.compile(_alternation(words("anaphor")) or r"(?!)"),
         amount_of=re.compile(rf"(?:{_alternation(words('amount_of'))})[为达约]?$"),
-        structure=pattern("structure"),
+        structure=re.compile(rf"[^,;。、和及与]{{0,4}}(?:{_alternation(words('structure'))})"),
     )
 
 
@@ -189,7 +191,6 @@ class _Quantity:
     unit_kind: str
     comparator: str
     rule: str
-    chinese: bool
 
 
 def _quantities(
@@ -227,7 +228,7 @@ def _read_quantity(text: str, m: re.Match[str], lex: _Lexicon, floor: int) -> _Q
     before_cue = _before_cue(text, start, lex)
     if pct is not None:
         value = chinese_number(pct)
-        unit, kind, rule, is_chinese, approx = "%", "percent", "percent", True, ""
+        unit, kind, rule, approx = "%", "percent", "percent", ""
     else:
         magnitude = next((g for g in _MAGNITUDES if digits.endswith(g)), "")
         digits = digits[: len(digits) - len(magnitude)]
@@ -285,7 +286,7 @@ def _read_quantity(text: str, m: re.Match[str], lex: _Lexicon, floor: int) -> _Q
             comparator = after
     elif before_cue is not None and not approx:
         comparator = before_cue[1]
-    return _Quantity(start, end, _number(value), unit, kind, comparator, rule, is_chinese)
+    return _Quantity(start, end, _number(value), unit, kind, comparator, rule)
 
 
 def _before_cue(text: str, at: int, lex: _Lexicon) -> tuple[str, str] | None:
@@ -317,10 +318,8 @@ def _is_excluded(text: str, q: _Quantity, clause: tuple[int, int], lex: _Lexicon
         head
     ):
         return True
-    if q.unit_kind == "count" and lex.structure.match(tail[:6].lstrip("的")[:6]) is not None:
-        return True
-    if q.unit_kind == "count" and re.match(r"[^,;。、和及与]{0,4}(?:指标|环节|方面|维度)", tail):
-        return True
+    if q.unit_kind == "count" and lex.structure.match(tail.lstrip("的")):
+        return True  # 5项一级指标, 三个环节: parts of a document or a system
     if q.unit_kind != "count" and tail:
         if tail[0] == "的":
             return lex.amount_of.search(_strip_cue(head, lex)) is None
@@ -335,6 +334,7 @@ _QUALIFIED = re.compile(r"(?:级|规模)?[^,;。的\d]{0,4}?(?:企业|项目|工
 
 
 def _strip_cue(head: str, lex: _Lexicon) -> str:
+    """The head of a clause without the comparator word that ends it."""
     m = lex.before.search(head, max(0, len(head) - 5))
     return head[: m.start(1)] if m else head
 
@@ -510,7 +510,6 @@ def _subject(
     q: _Quantity,
     clauses: list[tuple[int, int]],
     index: int,
-    sentence_start: int,
     lex: _Lexicon,
 ) -> str | None:
     """The entity the figure is stated for: an entity in its clause that is not an object, else
@@ -529,7 +528,7 @@ def _subject(
     formed = _FORMED_BY.match(text, q.end, c_end)
     if formed is not None:
         # 由二十余家机构组成的“联盟”: the figure belongs to the body the clause names after it.
-        after = _mentions_in(ctx, formed.end(), min(c_end, formed.end() + 2 + 40))
+        after = _mentions_in(ctx, formed.end(), c_end)
         if after and after[0].start <= formed.end() + 1 and after[0].type in SUBJECT_TYPES:
             return after[0].name
     best = None
@@ -637,8 +636,7 @@ def _name(text: str, q: _Quantity, clause_start: int, anchor: int) -> str:
     head = _NAME_TAIL.sub("", head)
     if head:
         return head
-    tail = text[q.end :]
-    m = re.match(r"(?:的)?([^,;。、:()\d]{1,16})", tail)
+    m = _NAME_AFTER.match(text, q.end)
     return m.group(1) if m else ""
 
 
@@ -701,7 +699,7 @@ def find_indicators(
                 # The next item of a list (最高200万元、100万元和50万元) shares the exclusion.
                 excluded_end = q.end
                 continue
-            who = _subject(ctx, q, clauses, index, s_start, lex)
+            who = _subject(ctx, q, clauses, index, lex)
             rule = q.rule
             if who is None:
                 if topic is False:
