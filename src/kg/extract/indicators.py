@@ -45,7 +45,8 @@ _ROLE_AFTER = re.compile(
     r"(?:书记|主任|局长|董事长|总经理|总裁|院长|校长|所长|部长|市长|省长|区长|县长|委员|"
     r"负责人|创始人|首席)"
 )
-_CLAUSE_BREAK = re.compile(r"[,;:!?()]")
+# A comma between digits with three after it (1,256家) groups thousands; it ends no clause.
+_CLAUSE_BREAK = re.compile(r"[;:!?()]|,(?!(?<=\d,)\d{3}(?!\d))")
 # The lookahead on the first character lets the engine skip most positions quickly.
 _YEAR = re.compile(
     r"(?=[12今年本去上前明目如现当近])(?:(?<![\d.])((?:19|20)\d{2})\s*年(?!代|以来)"
@@ -129,7 +130,7 @@ def lexicon() -> _Lexicon:
     def pattern(role: str) -> re.Pattern[str]:
         return re.compile(_alternation(words(role)) or r"(?!)")
 
-    arabic = r"\d+(?:\.\d+)?(?:万亿|亿|万)?"
+    arabic = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万亿|亿|万)?"
     chinese = rf"[{_CN_NUMERALS}]+(?:点[零〇一二三四五六七八九]+(?:万亿|亿|万)?)?"
     quantity = re.compile(
         rf"(?=[\d{_CN_NUMERALS}])(?:百分之(?P<pct>[零〇一二两三四五六七八九十百点]+)"
@@ -257,7 +258,7 @@ def _read_quantity(text: str, m: re.Match[str], lex: _Lexicon, floor: int) -> _Q
             # written in Arabic digits; a lone numeral counts only after a cue.
             return None
         else:
-            value = chinese_number(digits) if is_chinese else float(digits)
+            value = chinese_number(digits) if is_chinese else float(digits.replace(",", ""))
             rule = "chinese-number" if is_chinese else "number"
     if value is None:
         return None
@@ -322,6 +323,9 @@ def _is_excluded(text: str, q: _Quantity, clause: tuple[int, int], lex: _Lexicon
         return True  # 5项一级指标, 三个环节: parts of a document or a system
     if q.unit_kind != "count" and tail:
         if tail[0] == "的":
+            # 以年均15%的速度增长 states a rate; 营业收入10亿元以上的企业 is a threshold.
+            if q.unit_kind == "percent" and _RATE_NOUN.match(tail, 1):
+                return False
             return lex.amount_of.search(_strip_cue(head, lex)) is None
         # 超百亿元企业, 亿元级项目: an amount right before such a noun qualifies it.
         if _QUALIFIED.match(tail):
@@ -329,6 +333,7 @@ def _is_excluded(text: str, q: _Quantity, clause: tuple[int, int], lex: _Lexicon
     return False
 
 
+_RATE_NOUN = re.compile(r"(?:年均)?(?:增长|增速|速度|幅度|涨幅|降幅|比重|水平)")
 # Nouns an amount qualifies when written right before them: 超百亿元企业, 千万元级项目.
 _QUALIFIED = re.compile(r"(?:级|规模)?[^,;。的\d]{0,4}?(?:企业|项目|工程|集群|产业|公司|主体|园区)")
 
