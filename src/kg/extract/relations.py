@@ -175,7 +175,7 @@ def _patterns() -> _Patterns:
         sub_zones=re.compile(r"^等[^,;:。]{0,4}?(?:片区|分园|功能区|组团)"),
         object_marker=re.compile(
             r"(?:与|和|同|跟|向|对|给|从|来自|到|赴|落户|入驻|迁驻|位于|支持|扶持|依托|携手"
-            r"|联合|面向|把|为|在)$"
+            rf"|联合|面向|把|为|在|{alt('object_verb')})$"
         ),
         programme_subject=re.compile(r"(?:本届|本次|首届|第[^,;:。]{1,3}届|今年|\d{4}年?)?"),
         unnamed=re.compile(r"(?:一家|这家|该|某|多家|一批)[^,;:。]{0,4}$|(?:企业|公司)$"),
