@@ -56,10 +56,10 @@ ENTITIES = [
     ("Programme", "青年英才计划", (), ("syn-2",)),
     ("TalentPolicy", "柔性引才", (), ("syn-1", "syn-2", "syn-4")),
     ("TalentPolicy", "项目引才", (), ("syn-3",)),
-    ("Enterprise", "云溪新材料有限公司", ("云溪新材",), ("syn-1",)),
+    ("Enterprise", "云溪新材料有限公司", ("云溪新材",), ("syn-1", "syn-3")),
     ("Enterprise", "石湾药业集团", (), ("syn-2",)),
     ("Enterprise", EVIL_NAME, (), ("syn-1",)),
-    ("Organization", "云溪高新区管委会", (), ("syn-1",)),
+    ("Organization", "云溪高新区管委会", (), ("syn-1", "syn-4")),
     ("Organization", "云溪大学", (), ("syn-3",)),
     ("Place", "云溪市", (), ("syn-1",)),
     ("Place", "石湾市", (), ("syn-2",)),
@@ -68,6 +68,7 @@ ENTITIES = [
     ("Enterprise", MARKUP_NAME, (), ("syn-1",)),
     ("Person", "李华", (), ("syn-5",)),
     ("Organization", "远山研究院", (), ("syn-5",)),
+    ("Place", "江南省", (), ("syn-2",)),
 ]
 
 Z1, Z2, Z3, Z4, Z5 = (
@@ -113,6 +114,14 @@ RELATIONS: list[tuple[str, str, str, str, str, str | None]] = [
     (MARKUP_NAME, "locatedIn", Z1, "syn-1", "储能企业落户云溪高新区。", None),
     ("李华", "holdsPositionIn", "远山研究院", "syn-5", "李华任远山研究院院长。", "院长"),
 ]
+
+# Facts that linking takes from the gazetteer, with no sentence: (subject, predicate, object,
+# article whose graph holds them)
+GAZETTEER = [
+    (Z1, "inCity", "云溪市", "syn-1"),
+    (Z2, "inProvince", "江南省", "syn-2"),
+]
+OFFICIAL_NAMES = {Z2: "石湾国家级经济技术开发区"}
 
 # (subject, name, value, unit, comparator, year, kind, article, sentence)
 INDICATORS = [
@@ -172,8 +181,18 @@ def _evidence(g: _Graphs, article: str, node: ox.NamedNode, sentence: str) -> No
     g.add(article, node, kg("confidence"), _lit("1.0", XSD + "decimal"))
 
 
+def _check_model() -> None:
+    """As in kg's RDF model, an article's graph declares every entity its relations use."""
+    mentioned = {(name, a) for _t, name, _al, arts in ENTITIES for a in arts}
+    ends = [(s, o, a) for s, _p, o, a, *_r in RELATIONS] + [(s, o, a) for s, _p, o, a in GAZETTEER]
+    missing = [(n, a) for s, o, a in ends for n in (s, o) if (n, a) not in mentioned]
+    if missing:
+        raise ValueError(f"entities used but not mentioned in the article: {missing}")
+
+
 def synthetic_quads() -> list[ox.Quad]:
     """Every quad of the synthetic store."""
+    _check_model()
     g = _Graphs()
     for article, title, date, url in ARTICLES:
         node = article_iri(article)
@@ -196,6 +215,11 @@ def synthetic_quads() -> list[ox.Quad]:
             for alias in aliases:
                 g.add(article, node, term(SKOS, "altLabel"), _zh(alias))
             g.add(article, node, kg("mentionedIn"), article_iri(article))
+    for name, official in OFFICIAL_NAMES.items():
+        for article in next(arts for _t, n, _a, arts in ENTITIES if n == name):
+            g.add(article, entity_iri(name), kg("officialName"), _zh(official))
+    for subject, predicate, obj, article in GAZETTEER:
+        g.add(article, entity_iri(subject), kg(predicate), entity_iri(obj))
     for subject, predicate, obj, article, sentence, role in RELATIONS:
         s, o = entity_iri(subject), entity_iri(obj)
         g.add(article, s, kg(predicate), o)

@@ -23,8 +23,10 @@ from tests.synthetic_graph import (
     ARTICLES,
     ENTITIES,
     EVIL_NAME,
+    GAZETTEER,
     INDICATORS,
     MARKUP_NAME,
+    OFFICIAL_NAMES,
     RELATIONS,
     TYPE_OF,
     Z1,
@@ -58,8 +60,11 @@ def iri(name: str) -> str:
 
 
 def relation_support() -> dict[tuple[str, str, str], set[str]]:
+    """Articles behind each relation, from sentences and from the gazetteer."""
     support: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for s, p, o, article, _sentence, _role in RELATIONS:
+        support[(s, p, o)].add(article)
+    for s, p, o, article in GAZETTEER:
         support[(s, p, o)].add(article)
     return support
 
@@ -67,7 +72,7 @@ def relation_support() -> dict[tuple[str, str, str], set[str]]:
 def neighbours_of(name: str) -> dict[str, set[str]]:
     """Names related to `name` (either direction), by their type."""
     found: dict[str, set[str]] = defaultdict(set)
-    for s, _p, o, *_rest in RELATIONS:
+    for s, _p, o in relation_support():
         if s == name:
             found[TYPE_OF[o]].add(o)
         if o == name:
@@ -82,7 +87,9 @@ def test_a_node_per_entity_with_type_label_aliases_and_articles(graph: nx.MultiD
     assert set(graph.nodes) == {iri(name) for _t, name, _a, _arts in ENTITIES}
     for etype, name, aliases, articles in ENTITIES:
         node = graph.nodes[iri(name)]
-        assert (node["type"], node["label"], node["aliases"]) == (etype, name, sorted(aliases))
+        official = {OFFICIAL_NAMES[name]} if name in OFFICIAL_NAMES else set()
+        assert (node["type"], node["label"]) == (etype, name)
+        assert node["aliases"] == sorted(set(aliases) | official)
         assert node["articles"] == len(articles)
         assert node["article_ids"] == sorted(articles)
         dates = sorted(d for a in articles if (d := DATE_OF[a]))
@@ -99,6 +106,7 @@ def test_an_edge_per_relation_with_support_dates_and_evidence(graph: nx.MultiDiG
     title = {article: t for article, t, _d, _u in ARTICLES}
     for (s, p, o), articles in support.items():
         edge = graph.edges[iri(s), iri(o), p]
+        assert (p in analysis.GAZETTEER_PREDICATES) == (not edge["evidence"])
         assert edge["predicate"] == p
         assert edge["articles"] == len(articles)
         assert edge["article_ids"] == sorted(articles)
@@ -374,3 +382,47 @@ def test_cli_errors_are_one_line_without_traceback(store_path: Path) -> None:
         code, _out, err = run(store_path, *args)
         assert code == 1, args
         assert err.startswith("Error: ") and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- selectors (kg.select)
+
+
+def test_zone_selector_keeps_the_zone_and_its_neighbours(store_path: Path) -> None:
+    store = open_store(store_path, read_only=True)
+    try:
+        selected = analysis.selected_graph(store, zone="石湾经开区", radius=1)
+    finally:
+        store.close()
+    near = {iri(n) for names in neighbours_of("石湾经济技术开发区").values() for n in names}
+    assert iri("石湾经济技术开发区") in selected
+    assert near <= set(selected.nodes)
+    assert (
+        set(selected.successors(iri("石湾经济技术开发区")))
+        | set(selected.predecessors(iri("石湾经济技术开发区")))
+        == near
+    )
+
+
+def test_date_selector_keeps_what_articles_of_those_dates_say(store_path: Path) -> None:
+    store = open_store(store_path, read_only=True)
+    try:
+        selected = analysis.selected_graph(store, since="2024-01-01", until="2024-12-31")
+    finally:
+        store.close()
+    in_range = {a for a, _t, d, _u in ARTICLES if d and d.startswith("2024")}
+    assert selected.number_of_edges() > 0
+    for _u, _v, data in selected.edges(data=True):
+        assert set(data["article_ids"]) <= in_range
+    expected = {(s, p, o) for (s, p, o), arts in relation_support().items() if arts & in_range}
+    assert {(u, k, v) for u, v, k in selected.edges(keys=True)} == {
+        (iri(s), p, iri(o)) for s, p, o in expected
+    }
+
+
+def test_cli_selectors_reach_the_analysis(store_path: Path) -> None:
+    code, out, err = run(store_path, "measures", "--zone", "石湾经开区", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["entities"] == 1 + sum(len(v) for v in neighbours_of("石湾经济技术开发区").values())
+    code, _out, err = run(store_path, "measures", "--zone", "没有的园区")
+    assert code == 1 and err.startswith("Error: ")

@@ -154,7 +154,7 @@ def test_size_follows_pagerank(page: Path) -> None:
 def test_styles_cover_every_type_and_predicate_in_chinese() -> None:
     types, predicates = viz.type_styles(), viz.predicate_styles()
     assert set(types) == set(ENTITY_TYPES)
-    assert set(predicates) == set(PREDICATES)
+    assert set(predicates) == set(PREDICATES) | set(analysis.GAZETTEER_PREDICATES)
     assert len({(s.colour, s.shape) for s in types.values()}) == len(types)
     for style in [*types.values(), *predicates.values()]:
         assert re.fullmatch(r"#[0-9a-f]{6}", style.colour)

@@ -20,7 +20,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
@@ -35,6 +35,9 @@ from kg.rdf.store import KgStore
 EXACT_BETWEENNESS_LIMIT = 1000
 BETWEENNESS_BUDGET = 1_000_000
 SEED = 42
+
+# Relations that come from the gazetteer (kg.link), not from a sentence: no evidence behind them.
+GAZETTEER_PREDICATES = ("inProvince", "inCity")
 
 # Neighbours that make up a zone's "policy mix" when zones are compared.
 SIMILARITY_TYPES = ("Industry", "TalentPolicy", "Programme", "PolicyDocument")
@@ -121,7 +124,8 @@ def project_graph(store: KgStore) -> nx.MultiDiGraph:
     for row in store.query(
         f"""SELECT DISTINCT ?e ?alias WHERE {{
               VALUES ?type {{ {types} }}
-              ?e a ?type ; <{SKOS}altLabel> ?alias .
+              VALUES ?name {{ <{SKOS}altLabel> <{ONTOLOGY}officialName> }}
+              ?e a ?type ; ?name ?alias .
             }}"""
     ):
         aliases[str(row["e"].value)].add(str(row["alias"].value))
@@ -220,7 +224,7 @@ def _number(text: str | None) -> float | int | None:
 def _add_relations(
     store: KgStore, graph: nx.MultiDiGraph, info: Mapping[str, _ArticleInfo]
 ) -> None:
-    predicates = _values(ONTOLOGY, PREDICATES)
+    predicates = _values(ONTOLOGY, PREDICATES + GAZETTEER_PREDICATES)
     support: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for row in store.query(
         f"""SELECT DISTINCT ?s ?p ?o ?art WHERE {{
@@ -288,45 +292,17 @@ def _unique_evidence(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def selected_graph(store: KgStore, **selectors: Any) -> nx.MultiDiGraph:
-    """The projection of the part of `store` that the selectors of `kg export` pick.
-
-    With no selector set, the whole store.
+    """The projection of the part of `store` that the selectors of `kg export` pick
+    (`kg.select.select_subgraph`: entity, radius, types, zone, industry, province, since,
+    until, construct_query). With no selector set, the whole store.
     """
-    chosen = {k: v for k, v in selectors.items() if v not in (None, (), [], "", 0)}
+    from kg.select import MemoryStore, select_subgraph
+
+    # radius alone selects nothing: it only widens the named selectors
+    chosen = [k for k, v in selectors.items() if k != "radius" and v not in (None, (), [], "")]
     if not chosen:
         return project_graph(store)
-    try:
-        from kg.select import select_subgraph
-    except ImportError:
-        raise KgError(
-            "selectors (--entity, --zone, --since...) need kg.select, which this version lacks; "
-            "run without them"
-        ) from None
-    selection = select_subgraph(store, **selectors)
-    return project_graph(_as_queryable(selection))
-
-
-class _MemoryStore:
-    """A selection held in memory, queried like a store (default graph = union of graphs)."""
-
-    def __init__(self, quads: Iterable[Any]) -> None:
-        import pyoxigraph as ox
-
-        self.location = "selection"
-        self._store = ox.Store()
-        self._store.extend(
-            q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object)
-            for q in quads
-        )
-
-    def query(self, sparql: str, *, timeout: float | None = None) -> Any:
-        return self._store.query(sparql, use_default_graph_as_union=True)
-
-
-def _as_queryable(selection: Any) -> Any:
-    if hasattr(selection, "query"):
-        return selection
-    return _MemoryStore(selection)
+    return project_graph(cast(KgStore, MemoryStore(select_subgraph(store, **selectors))))
 
 
 # ---------------------------------------------------------------- finding entities
@@ -690,7 +666,7 @@ def _first_sentence(relations: Sequence[Mapping[str, Any]]) -> str:
 
 # Which neighbours fill which part of a zone profile: (section, neighbour type, predicates).
 _PROFILE_SECTIONS: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
-    ("places", "Place", ("locatedIn",)),
+    ("places", "Place", ("locatedIn", "inCity", "inProvince")),
     ("industries", "Industry", None),
     ("programmes", "Programme", None),
     ("talent_policies", "TalentPolicy", None),

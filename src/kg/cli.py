@@ -548,7 +548,7 @@ def selection_options(*, with_type: bool = True) -> Callable[[F], F]:
                 type=click.IntRange(min=0),
                 default=1,
                 show_default=True,
-                help="Hops around --entity.",
+                help="Hops around --entity, --zone, --industry or --province.",
             ),
             click.option("--zone", help="Only this zone and what relates to it."),
             click.option("--industry", help="Only this industry and what relates to it."),
@@ -584,7 +584,7 @@ def selectors_of(options: dict[str, Any]) -> dict[str, Any]:
     query_file = options.get("query_file")
     return {
         "entity": options.get("entity"),
-        "radius": options.get("radius") if options.get("entity") else None,
+        "radius": options.get("radius"),
         "types": tuple(options.get("types") or ()),
         "zone": options.get("zone"),
         "industry": options.get("industry"),
@@ -601,7 +601,7 @@ def describe_selection(options: dict[str, Any]) -> str:
     for key, value in options.items():
         if key == "radius" or not value:
             continue
-        if key == "entity":
+        if key in ("entity", "zone", "industry", "province") and options.get("radius") != 1:
             value = f"{value} ±{options.get('radius')}"
         elif key == "query_file":
             value = Path(value).name
@@ -1046,7 +1046,6 @@ def export(ctx: click.Context, fmt: str | None, output: Path | None, **options: 
             store,
             output,
             fmt=fmt,
-            stream=click.get_binary_stream("stdout"),
             **selectors_of(options),
         )
     if report.paths:
@@ -1075,7 +1074,7 @@ def dump(ctx: click.Context, output: Path | None) -> None:
     from kg.export import dump_store
 
     with opened_store(ctx, read_only=True) as store:
-        count = dump_store(store, output, stream=click.get_binary_stream("stdout"))
+        count = dump_store(store, output)
     if output is not None:
         click.echo(f"wrote {count} quads to {output}")
 
@@ -1096,7 +1095,7 @@ def load(ctx: click.Context, inputs: tuple[str, ...]) -> None:
     from kg.export import load_store
 
     with opened_store(ctx) as store:
-        count = load_store(store, inputs, stream=click.get_binary_stream("stdin"))
+        count = load_store(store, inputs)
     click.echo(f"loaded {count} quads into {store_location(ctx)}")
 
 

@@ -138,6 +138,9 @@
       li.appendChild(source);
       list.appendChild(li);
     });
+    if (!items.length) {
+      list.appendChild(el("li", "kg-muted", "地名表事实，无证据句 (from the gazetteer, no sentence)"));
+    }
     var more = items.length - limit + (edge.moreEvidence || 0);
     if (more > 0) {
       list.appendChild(el("li", "kg-muted", "另有 " + more + " 句 (" + more + " more)"));
