@@ -215,3 +215,8 @@ def test_a_count_before_a_name_counts_things_of_that_name() -> None:
     text = "滨江高新区已培育建设18个数字经济集聚区。"
     found = run(text, {"数字经济集聚区": "Zone"})
     assert [(i.subject, i.value) for i in found] == [("滨江高新区", 18)]
+
+
+def test_the_same_amount_for_two_measures_is_given_twice() -> None:
+    text = "滨江高新区营业收入50亿元。滨江高新区设立规模50亿元的产业基金。"
+    assert [(i.value, i.name) for i in run(text)] == [(50, "营业收入"), (50, "设立规模")]

@@ -655,7 +655,8 @@ def find_indicators(
     """The figures `text` states for its entities, with evidence in normalized offsets.
 
     `subject` (the entity the article is about) stands in where a sentence leaves it out; a
-    figure stated twice (in the title and the body) is given once.
+    figure stated twice (in the title and the body, or twice for the same measure) is given
+    once.
     """
     lex = lexicon()
     article_year = int(article_date[:4]) if article_date and article_date[:4].isdigit() else None
@@ -671,7 +672,8 @@ def find_indicators(
         surfaces={m.text: m.name for m in ordered if m.type in SUBJECT_TYPES},
     )
     found: list[Indicator] = []
-    seen: set[tuple[str, float, str, str]] = set()
+    # A figure already found, by what the scorer compares: where it is and whether in the title.
+    seen: dict[tuple[str, float, str, str], tuple[int, bool]] = {}
     year_marks = _year_marks(text, article_year)
     # Years in the title (the first sentence) are no context for the body.
     body_start = sentences[0][1] if len(sentences) > 1 else 0
@@ -729,30 +731,37 @@ def find_indicators(
             )
             if year is None and kind == "actual":
                 year = article_year
-            key = (who, float(q.value), q.unit, q.comparator)
-            if key in seen:
-                continue
-            seen.add(key)
-            found.append(
-                Indicator(
-                    subject=who,
-                    name=name,
-                    value=q.value,
-                    unit=q.unit,
-                    comparator=q.comparator,
-                    year=year,
-                    kind=kind,
-                    evidence=(
-                        Evidence(
-                            sentence=text[s_start:s_end],
-                            start=s_start,
-                            end=s_end,
-                            component=f"indicators:{rule}",
-                            confidence=0.7 if "+" in rule else 0.85,
-                        ),
+            indicator = Indicator(
+                subject=who,
+                name=name,
+                value=q.value,
+                unit=q.unit,
+                comparator=q.comparator,
+                year=year,
+                kind=kind,
+                evidence=(
+                    Evidence(
+                        sentence=text[s_start:s_end],
+                        start=s_start,
+                        end=s_end,
+                        component=f"indicators:{rule}",
+                        confidence=0.7 if "+" in rule else 0.85,
                     ),
-                )
+                ),
             )
+            key = (who, float(q.value), q.unit, q.comparator)
+            earlier = seen.get(key)
+            if earlier is not None:
+                at, in_title = earlier
+                if in_title:
+                    # The body states what the title said: keep the body's wording.
+                    found[at] = indicator
+                    seen[key] = (at, False)
+                    continue
+                if found[at].name == name:
+                    continue
+            seen[key] = (len(found), s_start < body_start)
+            found.append(indicator)
     return found
 
 
