@@ -181,10 +181,10 @@ def _patterns() -> _Patterns:
         unnamed=re.compile(r"(?:一家|这家|该|某|多家|一批)[^,;:。]{0,4}$|(?:企业|公司)$"),
         unnamed_head=re.compile(r"[^,;:。]{0,4}?(?:企业|公司|厂商|工厂)"),
         unnamed_in_gap=re.compile(r"(?:一家|这家|该|某)[^,;:。]{0,12}(?:企业|公司)"),
-        beneficiary=re.compile(r"(?:提供|服务|赋能|注入)"),
+        beneficiary=re.compile(r"[^,;:。]{0,4}?(?:提供|服务|赋能|注入)"),
         bare_enterprises=re.compile(r"(?:相关|上下游)?(?:企业|公司)"),
         speech=re.compile(r"(?:说|表示|介绍|强调|指出|认为|告诉|称|坦言|透露|在|对|谈)"),
-        not_developed_after=re.compile(r"等(?:技术|手段)|等?领域的"),
+        not_developed_after=re.compile(r"等(?:技术|手段)|[^,;:。]{0,8}?等?领域的"),
         defining=re.compile(r"是指|指的是"),
         industry_subject=re.compile(r"(?:产业|行业)?(?:包括|包含|是|指|分为|主要分)"),
         develop=re.compile(alt("develop")),
@@ -534,9 +534,11 @@ def _fallback(
         return subject, counts[subject] + 2
     own = counts[subject] if subject else 0
     for etype in ("Zone", "Place"):
-        for m in in_title:
-            if m.type == etype and counts[m.name] >= own:
-                return m.name, counts[m.name] + 2
+        # the most named of them: 安徽合肥 in a title is a story about 合肥
+        named = [m.name for m in in_title if m.type == etype and counts[m.name] >= own]
+        if named:
+            best = max(named, key=lambda name: counts[name])
+            return best, counts[best] + 2
     places = Counter(m.name for m in ms if m.type == "Place")
     if places:
         place, count = places.most_common(1)[0]
