@@ -675,8 +675,8 @@ def find_indicators(
     # A figure already found, by what the scorer compares: where it is and whether in the title.
     seen: dict[tuple[str, float, str, str], tuple[int, bool]] = {}
     year_marks = _year_marks(text, article_year)
-    # Years in the title (the first sentence) are no context for the body.
-    body_start = sentences[0][1] if len(sentences) > 1 else 0
+    # The title is the first line (Article.full_text); its years are no context for the body.
+    body_start = text.find("\n") + 1
     previous: tuple[int, int] = (-1, -1)
     matches = list(lex.quantity.finditer(text))
     if not matches:
