@@ -26,22 +26,51 @@ _NAME = r"[\u4e00-\u9fffA-Za-z0-9+]"
 # A run of items separated by 、 (the last may hold 和/及/与 and a closing phrase).
 _LIST = re.compile(rf"{_NAME}{{2,30}}(?:、{_NAME}{{1,30}})+")
 _LAST_JOIN = re.compile(r"(.+?)(?:以及|和|及|与)(.+)$")
-# Words after a list that say its items are industries or technology fields.
+# Words after a list that say its items are industries or technology fields: 等领域, 三大产业,
+# 等新兴产业, 四个万亿级产业集群, 的研发.
 _CLOSERS = re.compile(
-    r"(?:等)?(?:[一二三四五六七八九十两几多\d]+[大个类项]|多个|众多)?"
-    r"(?:战略性新兴产业|新兴产业|未来产业|主导产业|优势产业|支柱产业|特色产业|产业集群|产业链|产业|"
-    r"行业|领域|赛道|方向)"
+    rf"等?{_NAME}{{0,8}}?(?:产业集群|产业链|产业|行业|领域|赛道|方向|技术)|的研发|等?方面"
 )
-_TAIL = re.compile(r"(?:等|[一二三四五六七八九十两几多\d]+[大个类项]|多个|众多)+")
 _MAX_INDUSTRY = 12
 
 
 @cache
 def _stop_words() -> frozenset[str]:
-    return cue("function") | cue("verb")
+    return cue("function") | cue("verb") | cue("industry_generic")
 
 
-def _list_items(text: str, begin: int, end: int) -> tuple[list[tuple[int, int]], bool]:
+@cache
+def _lead_verbs() -> frozenset[str]:
+    """Verbs before a list of industries: 聚焦…, 布局…, 发展…"""
+    return cue("industry_verb") | frozenset(
+        {"瞄准", "围绕", "覆盖", "涵盖", "深耕", "打造", "加快"}
+    )
+
+
+def _final_end(text: str, words: list[str], starts: list[int], begin: int, end: int) -> int:
+    """Where the last item of a list ends: before 等, a numeral or a word that is no name."""
+    cut = text.find("等", begin, end)
+    if cut >= 0:
+        return cut
+    stops = _stop_words()
+    i = bisect_right(starts, begin) - 1
+    pos = begin
+    while 0 <= i < len(words) and starts[i] < end:
+        word = words[i]
+        joins = word in ("和", "及", "与", "以及") and pos > begin
+        if starts[i] >= begin and not joins and (word in stops or _NUMERAL.fullmatch(word)):
+            break
+        pos = min(end, starts[i + 1])
+        i += 1
+    return pos
+
+
+_NUMERAL = re.compile(r"[一二三四五六七八九十百千万两几多\d]+[大个类项条]?.*")
+
+
+def _list_items(
+    text: str, words: list[str], starts: list[int], begin: int, end: int
+) -> tuple[list[tuple[int, int]], bool]:
     """The items of the list text[begin:end] and whether closing words type them."""
     spans: list[tuple[int, int]] = []
     last = begin
@@ -49,19 +78,9 @@ def _list_items(text: str, begin: int, end: int) -> tuple[list[tuple[int, int]],
         if text[i] == "、":
             spans.extend(_split_joined(text, last, i))
             last = i + 1
-    final_start = last
-    closer = _CLOSERS.search(text, final_start, end)
-    final_end = end
-    if closer and closer.end() == end:
-        final_end = closer.start()
-    elif _CLOSERS.match(text, end):
-        closer = _CLOSERS.match(text, end)
-    else:
-        closer = None
-    tail = _TAIL.search(text, final_start, final_end)
-    if tail and tail.end() == final_end:
-        final_end = tail.start()
-    spans.extend(_split_joined(text, final_start, final_end))
+    final_end = _final_end(text, words, starts, last, end)
+    closer = _CLOSERS.match(text, final_end)
+    spans.extend(_split_joined(text, last, final_end))
     return [(a, b) for a, b in spans if b > a], closer is not None
 
 
@@ -84,19 +103,30 @@ def find_listed(
         first_sep = text.index("、", m.start())
         # The first item starts where a name before the first separator would start.
         begin = max(m.start(), left_edge(text, words, starts, first_sep, _MAX_INDUSTRY, "Industry"))
-        spans, closed = _list_items(text, begin, m.end())
+        spans, closed = _list_items(text, words, starts, begin, m.end())
         items = [_trim(text, a, b, words, starts, stop) for a, b in spans]
         items = [(a, b) for a, b in items if 2 <= b - a <= _MAX_INDUSTRY]
         if len(items) < 2:
             continue
         known_count = sum(1 for span in items if span in industry_at)
-        if not closed and known_count * 2 < len(items):
+        lead = text[max(0, begin - 3) : begin]
+        led = known_count >= 1 and any(lead.endswith(v) for v in _lead_verbs())
+        if not closed and not led and known_count * 2 < len(items):
             continue
         for a, b in items:
             if any(a < oe and os < b for os, oe in other_types):
                 continue
+            if (a, b) not in industry_at and _not_a_field(text[a:b]):
+                continue
             found.append(Candidate(a, b, "Industry", COMPONENT, 0.8 if closed else 0.65))
     return found
+
+
+def _not_a_field(item: str) -> bool:
+    """A verb or adverb of the dictionary (谋划, 生产) is no industry."""
+    from kg.extract.patterns import tag_of
+
+    return tag_of(item) in ("v", "vn", "d", "ad", "a", "t", "r", "m")
 
 
 def _trim(

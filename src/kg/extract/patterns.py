@@ -64,6 +64,7 @@ class _Lexicon:
     stops: frozenset[str]
     weak_heads: frozenset[str]
     industry_verbs: frozenset[str]
+    document_verbs: frozenset[str]
 
 
 @cache
@@ -86,6 +87,7 @@ def _lexicon() -> _Lexicon:
         stops=cue("title") | cue("category"),
         weak_heads=cue("weak_head") | weak,
         industry_verbs=cue("industry_verb"),
+        document_verbs=cue("document_verb") | cue("function"),
     )
 
 
@@ -106,12 +108,38 @@ def left_edge(
     limit: int,
     etype: str = "Zone",
 ) -> int:
-    """Where a name of `etype` that ends in the head at `head_start` begins (head_start: none)."""
+    """Where a name of `etype` that ends in the head at `head_start` begins (head_start: none).
+
+    A verb of the dictionary ends the walk unless verbs lead straight into the head; when the
+    walk past such a verb reaches a known name (中国科学院空间应用技术济南研究院), the name
+    begins there instead.
+    """
+    strict = _walk(text, words, starts, head_start, limit, etype, stop_at_verbs=True)
+    if etype in ("Organization", "Zone", "Programme"):
+        loose = _walk(text, words, starts, head_start, limit, etype, stop_at_verbs=False)
+        if loose < strict:
+            i = bisect_right(starts, loose) - 1
+            if 0 <= i < len(words) and starts[i] == loose and _is_known_name(words[i]):
+                return loose
+    return strict
+
+
+def _walk(
+    text: str,
+    words: list[str],
+    starts: list[int],
+    head_start: int,
+    limit: int,
+    etype: str,
+    *,
+    stop_at_verbs: bool,
+) -> int:
     lex = _lexicon()
     function_words = lex.function
     i = bisect_right(starts, head_start - 1) - 1
     pos = head_start
     verbs_only = True
+    document = etype == "PolicyDocument"
     while i >= 0 and head_start - starts[i] <= limit:
         word = text[starts[i] : pos]
         opener = _OPEN_FOR.get(word[-1:]) if word else None
@@ -128,13 +156,25 @@ def left_edge(
             pos = open_at
             i = bisect_right(starts, pos - 1) - 1
             continue
-        if not _NAME_WORD.fullmatch(word) or _NUMERAL_WORD.fullmatch(word):
+        if not _NAME_WORD.fullmatch(word):
+            break
+        if _NUMERAL_WORD.fullmatch(word) and not (etype == "Programme" and len(word) > 1):
             break
         if word in function_words:
-            # 曦|和 光子: a name's character that the segmenter split off, no function word.
+            # 曦|和 光子: a name's character that the segmenter split off, no function word;
+            # 数量和产值双倍增行动: 和 inside a programme's or body's name.
             lone_before = i > 0 and len(words[i - 1]) == 1 and _NAME_WORD.fullmatch(words[i - 1])
+            joined = (
+                word in _NAME_FUNCTION_CHARS
+                and etype in ("Programme", "Organization")
+                and i > 0
+                and pos != head_start
+                and not words[i - 1].endswith(tuple(lex.heads))
+                and _NAME_WORD.fullmatch(words[i - 1])
+            )
             if not (
-                word in _NAME_FUNCTION_CHARS and lone_before and words[i - 1] not in function_words
+                word in _NAME_FUNCTION_CHARS
+                and (joined or (lone_before and words[i - 1] not in function_words))
             ):
                 break
             pos = starts[i]
@@ -149,21 +189,29 @@ def left_edge(
                 break
         elif len(word) == 2 and word[0] in function_words:
             break
-        if word in lex.stops or _is_verb(word, lex.verbs) or word[:2] in function_words:
+        if word in lex.stops or word[:2] in function_words:
+            break
+        if document:
+            if word in lex.document_verbs:
+                break
+        elif _is_verb(word, lex.verbs):
+            break
+        kind = known_type(word)
+        if etype == "Industry" and kind in ("Place", "Zone", "Organization"):
             break
         tag = _tag_of(word)
         if word in _LEVEL_WORDS:
             tag = "n"
-        elif _is_known_name(word):
+        elif kind in ("Place", "Zone", "Organization"):
             tag = "ns"
         elif word in lex.industry_verbs:
             tag = "v"
-        if tag in _BREAKING_TAGS:
+        if tag in _BREAKING_TAGS and not (etype == "Programme" and tag in ("m", "mq")):
             break
-        if tag == "v":
+        if tag == "v" and not document:
             # A verb right before the head can be part of the name (转移转化示范区); one further
             # back governs the name (位居…经开区).
-            if not verbs_only:
+            if stop_at_verbs and not verbs_only:
                 break
         else:
             verbs_only = False
@@ -204,6 +252,13 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
         generic = lex.industry_generic if etype == "Industry" else lex.generic
         if etype == "Industry":
             start = _skip_words(words, starts, start, head_start, generic)
+            start = _skip_single_characters(text, words, starts, start, head_start, head_end)
+            if _adjective_only(words, starts, start, head_start) and not known_type(
+                text[start:head_end]
+            ):
+                continue
+        if etype in _TITLE_TYPES and _verb_use(text, words, starts, head_end):
+            continue
         start = _skip_leading_verbs(words, starts, start, head_start)
         while start < head_start and text[start] in "“‘「（(":
             start += 1
@@ -215,7 +270,9 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
         weak = m.group() in lex.weak_heads or (
             etype in _TITLE_TYPES and len(modifier) < _TITLE_LENGTH and not _DIGIT.search(modifier)
         )
-        if weak and not _has_proper_word(text, words, starts, start, head_start):
+        if weak and not _has_proper_word(
+            text, words, starts, start, head_start, coined_only=etype == "Enterprise"
+        ):
             continue
         found.append(Candidate(start, head_end, etype, COMPONENT, 0.7, priority=1))
     return found
@@ -269,6 +326,11 @@ _BREAKING_TAGS = frozenset(
 )
 
 
+def tag_of(word: str) -> str:
+    """jieba's dictionary tag of a word ('' for a word it does not know)."""
+    return _tag_of(word)
+
+
 @cache
 def _tag_of(word: str) -> str:
     """jieba's dictionary tag of a word ('' for a word it does not know)."""
@@ -290,12 +352,17 @@ _LEVEL_WORDS = frozenset({"级"})
 
 
 @cache
-def _is_known_name(word: str) -> bool:
-    """A word the gazetteer knows as a place, zone or body (包头, whatever jieba tags it)."""
+def known_type(word: str) -> str:
+    """The type the gazetteer gives a word first ('' for a word it does not know)."""
     from kg.gazetteer import surface_forms
 
     forms = surface_forms().get(word)
-    return bool(forms) and forms[0].type in ("Place", "Zone", "Organization")
+    return forms[0].type if forms else ""
+
+
+def _is_known_name(word: str) -> bool:
+    """A word the gazetteer knows as a place, zone or body (包头, whatever jieba tags it)."""
+    return known_type(word) in ("Place", "Zone", "Organization")
 
 
 _PROPER_TAGS = frozenset({"ns", "nr", "nrt", "nt", "eng"})
@@ -313,16 +380,61 @@ def _is_proper_word(word: str) -> bool:
     return any(tag in _PROPER_TAGS for _, tag in rjieba.tag(word))
 
 
-def _has_proper_word(text: str, words: list[str], starts: list[int], start: int, end: int) -> bool:
-    """True when text[start:end] holds a proper word or a quoted stretch."""
+def _has_proper_word(
+    text: str, words: list[str], starts: list[int], start: int, end: int, *, coined_only: bool
+) -> bool:
+    """True when text[start:end] holds a proper word or a quoted stretch.
+
+    With `coined_only`, only a word the dictionary does not know counts (芯衡科技 is a
+    company, 北京科技 is not).
+    """
     if any(q in text[start:end] for q in "“「‘"):
         return True
     i = bisect_right(starts, start) - 1
     while 0 <= i < len(words) and starts[i] < end:
-        if _is_proper_word(words[i]):
+        word = words[i]
+        if _is_proper_word(word) and not (coined_only and _is_dictionary_word(word)):
             return True
         i += 1
     return False
+
+
+# Adjectives and the like that make no industry of a head alone (大产业, 新兴产业, 现代化产业).
+_ADJECTIVE_TAGS = frozenset({"a", "ad", "an", "b", "d", "v", "vn", "t", "z"})
+# After a programme's or document's head, these show the head used as a verb (河南计划建设…,
+# 福州决定…): a verb, a time, a numeral, an adverb, a preposition.
+_VERB_USE_TAGS = frozenset({"v", "vn", "t", "m", "mq", "d", "p", "r"})
+
+
+def _adjective_only(words: list[str], starts: list[int], start: int, end: int) -> bool:
+    i = bisect_right(starts, start) - 1
+    if not (0 <= i < len(words) and starts[i] == start and starts[i + 1] == end):
+        return False
+    return len(words[i]) == 1 or _tag_of(words[i]) in _ADJECTIVE_TAGS
+
+
+def _verb_use(text: str, words: list[str], starts: list[int], head_end: int) -> bool:
+    i = bisect_right(starts, head_end) - 1
+    if not (0 <= i < len(words) and starts[i] == head_end):
+        return False
+    return _tag_of(words[i]) in _VERB_USE_TAGS or _NUMERAL_WORD.fullmatch(words[i]) is not None
+
+
+def _skip_single_characters(
+    text: str, words: list[str], starts: list[int], start: int, head_start: int, head_end: int
+) -> int:
+    """An industry does not begin with a lone character (强|绿色产业链, 座|老工业)."""
+    i = bisect_right(starts, start) - 1
+    while (
+        0 <= i < len(words)
+        and starts[i] == start
+        and start < head_start
+        and len(words[i]) == 1
+        and not known_type(text[start:head_end])
+    ):
+        start = starts[i + 1]
+        i += 1
+    return start
 
 
 def _generic_only(
