@@ -220,3 +220,9 @@ def test_a_count_before_a_name_counts_things_of_that_name() -> None:
 def test_the_same_amount_for_two_measures_is_given_twice() -> None:
     text = "滨江高新区营业收入50亿元。滨江高新区设立规模50亿元的产业基金。"
     assert [(i.value, i.name) for i in run(text)] == [(50, "营业收入"), (50, "设立规模")]
+
+
+def test_names_written_together_give_the_narrower_place() -> None:
+    text = "浙江宁波围绕新材料产业,实施重点项目120多个。"
+    found = run(text, {"浙江": "Place", "宁波": "Place"}, subject=None)
+    assert [(i.subject, i.value, i.comparator) for i in found] == [("宁波", 120, ">")]

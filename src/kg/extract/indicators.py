@@ -437,7 +437,7 @@ def _find_head_subject(
         if m.start > at and not _APPOSITION.fullmatch(text, at, m.start):
             break
         if not _not_a_subject(ctx, m, start, lex, at_head=True):
-            return m.name
+            return _narrowest(ctx, m).name
     if not anaphors:
         return None
     if _THIS_EVENT.match(text, start, end):
@@ -455,6 +455,20 @@ def _find_head_subject(
     if a is not None and not _ROLE_AFTER.match(text, a.end()):
         return _resolve(ctx, lex.anaphors[a.group()], start, lex)
     return None
+
+
+def _narrowest(ctx: _Context, m: Mention) -> Mention:
+    """The last of names written together (西藏拉萨, 青岛即墨): the narrower place."""
+    i = bisect.bisect_left(ctx.starts, m.end)
+    while (
+        i < len(ctx.mentions)
+        and ctx.mentions[i].start == m.end
+        and ctx.mentions[i].type in ("Place", "Zone")
+        and m.type in ("Place", "Zone")
+    ):
+        m = ctx.mentions[i]
+        i = bisect.bisect_left(ctx.starts, m.end)
+    return m
 
 
 def _place_prefix(ctx: _Context, surface: str) -> str | None:
