@@ -29,6 +29,7 @@ from kg.rdf.namespaces import ONTOLOGY, graph_iri
 from kg.rdf.store import EmbeddedStore, open_store
 from kg.serve import ServeOptions, SparqlServer, example_queries, negotiate, running
 
+from .conftest import CORPUS, need
 from .sample_graph import RELATIONS, TYPE_OF, write_sample_store
 
 LIMIT = 5
@@ -428,3 +429,30 @@ def test_serving_a_missing_store_or_a_url_is_a_clear_error(tmp_path: Path) -> No
         serve(tmp_path / "nothing", ServeOptions(port=0))
     with pytest.raises(KgError, match="already a SPARQL endpoint"):
         serve("http://127.0.0.1:7878", ServeOptions(port=0))
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparqlServer]:
+    from kg.build import build
+
+    location = tmp_path_factory.mktemp("serve-dev") / "store"
+    writer = open_store(location)
+    try:
+        build([str(need(CORPUS / "dev"))], writer, workers=1)
+    finally:
+        writer.close()
+    with running(location, ServeOptions(port=0)) as started:
+        yield started
+
+
+def test_every_example_query_of_the_editor_answers_on_the_dev_corpus(
+    dev_server: SparqlServer,
+) -> None:
+    examples = example_queries()
+    assert len(examples) >= 5
+    answered = 0
+    for example in examples:
+        status, _, body = sparql(dev_server, example["query"], "application/sparql-results+json")
+        assert status == 200, (example["title"], body[:300])
+        answered += bool(json.loads(body)["results"]["bindings"])
+    assert answered >= len(examples) - 2  # a few may find nothing in 18 articles
