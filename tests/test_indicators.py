@@ -226,3 +226,9 @@ def test_names_written_together_give_the_narrower_place() -> None:
     text = "浙江宁波围绕新材料产业,实施重点项目120多个。"
     found = run(text, {"浙江": "Place", "宁波": "Place"}, subject=None)
     assert [(i.subject, i.value, i.comparator) for i in found] == [("宁波", 120, ">")]
+
+
+def test_a_name_read_with_its_preposition_is_no_subject() -> None:
+    text = "2023年,滨江高新区新增研发机构46家,其中与浙江大学共建的研发机构5家。"
+    found = run(text, {"与浙江大学": "Organization"})
+    assert {(i.subject, i.value) for i in found} == {("滨江高新区", 46), ("滨江高新区", 5)}

@@ -348,6 +348,8 @@ def _strip_cue(head: str, lex: _Lexicon) -> str:
 _APPOSITION = re.compile(r"[^,;。、“”\"]{0,14}(?:企业|公司|集团|龙头|厂商|机构|高校|院所|单位)")
 # 对/在 right before a number, unless the last character of a word (针对, 现在).
 _ACTED_ON = re.compile(r"(?:^|[^针面相绝核应存现正实所内外自])[对在]$")
+# Not 比, 同, 和: names begin with them (比亚迪, 同济大学).
+_PREPOSITIONS = frozenset("与对在向从于由及较")
 _CARRIED = frozenset({"Zone", "Place", "Organization"})
 _LIST_JOINERS = frozenset({"、", "和", "及", "或", "、和", "以及"})
 _LOCATIVE = re.compile(r"(?:仅|而)?在([^,;。]{2,30}?)(?:内|里|中|上)?")
@@ -579,8 +581,8 @@ def _not_a_subject(
     text = ctx.text
     raw_lead = text[max(clause_start, m.start - 4) : m.start]
     lead = raw_lead.rstrip('“"「『‘')
-    if lex.not_subject.search(lead):
-        return True
+    if lex.not_subject.search(lead) or m.text[:1] in _PREPOSITIONS:
+        return True  # 依托X, 与X共建; a name read with its preposition (与X) is no subject
     if lead.endswith("、"):
         # In a list the entity shares the role of the one before it.
         hi = bisect.bisect_left(ctx.starts, m.start)
