@@ -22,7 +22,7 @@ from kg.extract.patterns import left_edge
 from kg.extract.tokenizer import text_of, words_of
 
 COMPONENT = "kg_enumerations"
-_NAME = r"[\u4e00-\u9fffA-Za-z0-9+]"
+_NAME = r"[\u4e00-\u9fffA-Za-z0-9+“”]"
 # A run of items separated by 、 (the last may hold 和/及/与 and a closing phrase).
 _LIST = re.compile(rf"{_NAME}{{2,30}}(?:、{_NAME}{{1,30}})+")
 _LAST_JOIN = re.compile(r"(.+?)(?:以及|和|及|与)(.+)$")
@@ -31,7 +31,9 @@ _LAST_JOIN = re.compile(r"(.+?)(?:以及|和|及|与)(.+)$")
 _CLOSERS = re.compile(
     rf"等?{_NAME}{{0,8}}?(?:产业集群|产业链|产业|行业|领域|赛道|方向|技术)|的研发|等?方面"
 )
-_MAX_INDUSTRY = 12
+_MAX_INDUSTRY = 14
+# A last item that ends like an industry (…消费品产业链) types the list too.
+_INDUSTRY_END = re.compile(r"(?:产业链|产业集群|产业)$")
 
 
 @cache
@@ -76,10 +78,11 @@ def _list_items(
     last = begin
     for i in range(begin, end):
         if text[i] == "、":
-            spans.extend(_split_joined(text, last, i))
+            # 和/及 inside an item before the last is part of it (催化及助剂材料).
+            spans.append((last, i))
             last = i + 1
     final_end = _final_end(text, words, starts, last, end)
-    closer = _CLOSERS.match(text, final_end)
+    closer = _CLOSERS.match(text, final_end) or _INDUSTRY_END.search(text, last, final_end)
     spans.extend(_split_joined(text, last, final_end))
     return [(a, b) for a, b in spans if b > a], closer is not None
 

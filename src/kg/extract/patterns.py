@@ -145,11 +145,13 @@ def _walk(
         opener = _OPEN_FOR.get(word[-1:]) if word else None
         if opener:
             # A short quoted or bracketed stretch inside a name: “长安芯火杯”…, …（滨江）…
-            open_at = text.rfind(opener, max(0, pos - 18), pos - 1)
+            open_at = text.rfind(opener, max(0, pos - 42), pos - 1)
             inner = text[open_at + 1 : pos - 1] if open_at >= 0 else ""
             if not inner or not _NAME_WORD.fullmatch(inner.replace("、", "")):
                 break
             if opener in "（(" and (pos != head_start and len(inner) > 6):
+                break
+            if len(inner) > 16 and (etype != "Programme" or pos != head_start):
                 break
             # The quoted or bracketed characters do not count against the limit.
             limit += len(inner) + 2

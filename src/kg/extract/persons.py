@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import rjieba
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -31,7 +32,9 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
     single, double = surnames()
     surname = "|".join(sorted(double, key=len, reverse=True)) + "|[" + "".join(sorted(single)) + "]"
     after_title = re.compile(rf"(?:{titles.pattern})((?:{surname})[{_HAN}]{{1,2}})")
-    before_speech = re.compile(rf"((?:{surname})[{_HAN}]{{1,2}}?)(?={speech.pattern})")
+    before_speech = re.compile(
+        rf"((?:{surname})[{_HAN}]{{1,2}}?)(?=(?:{titles.pattern})?(?:{speech.pattern}))"
+    )
     return after_title, before_speech, frozenset(cue("function"))
 
 
@@ -58,10 +61,33 @@ def _name_length(text: str, start: int, stop_words: frozenset[str]) -> int:
             or text[end : end + 1] in stop_words
             or follow in speech
             or any(text.startswith(w, end) for w in speech if len(w) <= 3)
+            or (given == 2 and _is_word(follow))
         )
         if ends_here and _given_ok(text[start + family : end], stop_words):
             return family + given
     return 0
+
+
+def _common_word(name: str) -> bool:
+    """公司, 和企业: a dictionary word that is no person's name (jieba tags names nr)."""
+    from kg.extract.patterns import tag_of
+
+    if tag_of(name).startswith("nr"):
+        return False
+    return bool(rjieba.has_word(name))
+
+
+def _looks_like_place(name: str) -> bool:
+    """包头行: a known place at the front makes no family name."""
+    from kg.extract.patterns import known_type
+
+    return any(known_type(name[:n]) in ("Place", "Zone") for n in (2, 3) if n < len(name))
+
+
+@cache
+def _is_word(text: str) -> bool:
+    """A word of two characters or more that the dictionary knows (出席, 主持)."""
+    return len(text) >= 2 and bool(rjieba.has_word(text))
 
 
 def find_persons(text: str) -> list[Candidate]:
@@ -81,10 +107,14 @@ def find_persons(text: str) -> list[Candidate]:
             if not any(previous.endswith(t) for t in cue("title")):
                 continue
         name = m.group(1)
+        if name[0] in function_words and start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff":
+            continue  # 软件和硬件工程师说: 和 joins, it is no family name here
         if _given_ok(name[1:], function_words):
             names[name] = max(names.get(name, 0.0), 0.8)
     found = []
     for name, confidence in sorted(names.items()):
+        if _looks_like_place(name) or _common_word(name):
+            continue
         start = text.find(name)
         while start >= 0:
             found.append(

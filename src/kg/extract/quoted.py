@@ -90,17 +90,55 @@ def _ending() -> re.Pattern[str]:
     return re.compile(rf"(?s:.)+?({alternation(table).pattern})$")
 
 
+def _talent_sentence(text: str, start: int, end: int) -> bool:
+    """True when the sentence around text[start:end] speaks of talent (人才, 引进, 聘…)."""
+    left = max(text.rfind("。", 0, start), text.rfind("\n", 0, start), start - 60)
+    right_marks = [i for i in (text.find("。", end), text.find("\n", end)) if i >= 0]
+    right = min([*right_marks, end + 60])
+    sentence = text[left + 1 : start] + text[end:right]
+    return any(w in sentence for w in _talent_nouns())
+
+
+@cache
+def _talent_nouns() -> frozenset[str]:
+    from kg import gazetteer
+
+    return frozenset(c.cue for c in gazetteer.talent_cues() if c.kind in ("noun", "verb"))
+
+
 def _head_type(name: str, table: dict[str, str]) -> str | None:
     m = _ending().match(name)
     return table[m.group(1)] if m else None
 
 
 def _documents(text: str) -> list[Candidate]:
-    return [
-        Candidate(m.start(1), m.end(1), "PolicyDocument", COMPONENT, 0.9, priority=2)
-        for m in _BOOK.finditer(text)
-        if not m.group(1).endswith(_MEDIA_ENDS)
-    ]
+    """《…》 documents, and the bodies that issue them (《包头市委、市政府关于…的意见》)."""
+    table = _lexicon()[1]
+    found = []
+    for m in _BOOK.finditer(text):
+        if m.group(1).endswith(_MEDIA_ENDS):
+            continue
+        found.append(Candidate(m.start(1), m.end(1), "PolicyDocument", COMPONENT, 0.9, priority=2))
+        about = m.group(1).find("关于")
+        if about <= 0:
+            continue
+        offset = m.start(1)
+        for piece in re.finditer(r"[^、，,和]+", m.group(1)[:about]):
+            if _head_type(piece.group(), table) == "Organization" or (
+                table.get(piece.group()) == "Organization" and len(piece.group()) >= 3
+            ):
+                found.append(
+                    Candidate(
+                        offset + piece.start(),
+                        offset + piece.end(),
+                        "Organization",
+                        COMPONENT,
+                        0.8,
+                        priority=2,
+                        nested=True,
+                    )
+                )
+    return found
 
 
 def _chains(text: str) -> list[list[_Quote]]:
@@ -141,14 +179,12 @@ def find_quoted(text: str, words: list[str], starts: list[int]) -> list[Candidat
         if word_after and len(chain) > 1:
             suffix = word_after.group()
             tail_at = last.end + len(suffix)
-        tail = text[tail_at : tail_at + 12]
-        talent_tail = any(tail.startswith(t) or tail.startswith("等" + t) for t in talent_tails)
+        tail = _SENTENCE_MARKS.split(text[tail_at : tail_at + 8], 1)[0]
+        talent_tail = any(t in tail for t in talent_tails)
         talent_inside = any(w in q.inner for q in chain for w in talent_words)
-        if talent_tail and (
-            any(before.endswith(v) or v in before for v in talent_verbs)
-            or talent_inside
-            or any(w in tail[:8] for w in talent_words)
-        ):
+        talent_before = any(before.endswith(v) for v in talent_verbs)
+        talent_sentence = _talent_sentence(text, chain[0].start, last.end)
+        if talent_inside or (talent_sentence and (talent_tail or talent_before)):
             chain_type = "TalentPolicy"
         elif len(chain) > 1:
             closing = closer.match(text, tail_at)

@@ -13,6 +13,12 @@ from spacy.tokens import Doc
 from kg.extract.candidates import Candidate, candidates
 
 
+# Known names inside a long document or programme title are mentions too: 《…发展战略性新兴产业的
+# 意见》 names the industry.
+_TITLE_TYPES = frozenset({"PolicyDocument", "Programme"})
+_LONG_TITLE = 10
+
+
 def resolve_overlaps(found: list[Candidate]) -> list[Candidate]:
     """Non-overlapping candidates, preferring long, high-priority, confident ones; in text order."""
     ordered = sorted(
@@ -21,10 +27,24 @@ def resolve_overlaps(found: list[Candidate]) -> list[Candidate]:
     taken = bytearray(max((c.end for c in found), default=0))
     kept: list[Candidate] = []
     for cand in ordered:
+        if cand.nested and cand.end > cand.start:
+            kept.append(cand)
+            continue
         if cand.end <= cand.start or taken.find(1, cand.start, cand.end) >= 0:
             continue
         taken[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
         kept.append(cand)
+    titles = [c for c in kept if c.type in _TITLE_TYPES and c.end - c.start >= _LONG_TITLE]
+    if titles:
+        kept_set = set(kept)
+        for cand in found:
+            if (
+                cand not in kept_set
+                and cand.component == "kg_gazetteer"
+                and any(t.start <= cand.start and cand.end <= t.end for t in titles)
+            ):
+                kept.append(cand._replace(nested=True))
+                kept_set.add(cand)
     return sorted(kept, key=lambda c: c.start)
 
 
