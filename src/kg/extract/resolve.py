@@ -12,7 +12,6 @@ from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate, candidates
 
-
 # Known names inside a long document or programme title are mentions too: 《…发展战略性新兴产业的
 # 意见》 names the industry.
 _TITLE_TYPES = frozenset({"PolicyDocument", "Programme"})
