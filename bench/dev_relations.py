@@ -107,7 +107,7 @@ def run(name: str, *, errors: bool) -> tuple[Score, dict[str, Score]]:
         if errors:
             print(f"  -- {doc.id} subject={subject}")
             for error in doc.errors:
-                if error["kind"] != "relation":
+                if error["part"] != "relation":
                     continue
                 where = _find(found, error) if error["error"] == "false positive" else ""
                 print(

@@ -60,8 +60,9 @@ def test_an_alias_matches_and_relations_follow_the_entity_names() -> None:
         0.5,
         1.0,
     )
-    kinds = {(e["kind"], e["error"]) for e in result.errors}
+    kinds = {(e["part"], e["error"]) for e in result.errors}
     assert ("entity", "missed") in kinds and ("relation", "false positive") in kinds
+    assert ("indicator", "false positive") in kinds
 
 
 def test_gold_mentions_finds_longest_names_first() -> None:

@@ -464,10 +464,10 @@ def print_eval_tables(result: Any, *, per_doc: bool, show_errors: bool) -> None:
     if show_errors:
         for doc in result.docs:
             for error in doc.errors:
-                details = {k: v for k, v in error.items() if k not in {"kind", "error"}}
+                item = {k: v for k, v in error.items() if k not in {"part", "error"}}
                 click.echo(
-                    f"{doc.id}\t{error['kind']}\t{error['error']}\t"
-                    + json.dumps(details, ensure_ascii=False)
+                    f"{doc.id}\t{error['part']}\t{error['error']}\t"
+                    + json.dumps(item, ensure_ascii=False)
                 )
 
 

@@ -190,9 +190,9 @@ def score_document(gold: dict[str, Any], predicted: dict[str, Any]) -> DocResult
             sum(1 for e in p_ents if e["type"] == etype),
             sum(1 for e in g_ents if e["type"] == etype),
         )
-    result.errors += [{"kind": "entity", "error": "missed", **_brief(g_ents[i])} for i in missed]
+    result.errors += [_error("entity", "missed", g_ents[i]) for i in missed]
     result.errors += [
-        {"kind": "entity", "error": "false positive", **_brief(p_ents[i])} for i in extra
+        _error("entity", "false positive", p_ents[i]) for i in extra
     ]
 
     def same_end(gold_end: str, pred_end: str) -> bool:
@@ -216,9 +216,9 @@ def score_document(gold: dict[str, Any], predicted: dict[str, Any]) -> DocResult
             sum(1 for r in p_rels if r["predicate"] == pred),
             sum(1 for r in g_rels if r["predicate"] == pred),
         )
-    result.errors += [{"kind": "relation", "error": "missed", **_brief(g_rels[i])} for i in missed]
+    result.errors += [_error("relation", "missed", g_rels[i]) for i in missed]
     result.errors += [
-        {"kind": "relation", "error": "false positive", **_brief(p_rels[i])} for i in extra
+        _error("relation", "false positive", p_rels[i]) for i in extra
     ]
 
     g_inds = list(gold.get("indicators") or [])
@@ -237,15 +237,17 @@ def score_document(gold: dict[str, Any], predicted: dict[str, Any]) -> DocResult
 
     pairs, missed, extra = _match(g_inds, p_inds, same_indicator)
     result.indicators = Score(len(pairs), len(p_inds), len(g_inds))
-    result.errors += [{"kind": "indicator", "error": "missed", **_brief(g_inds[i])} for i in missed]
+    result.errors += [_error("indicator", "missed", g_inds[i]) for i in missed]
     result.errors += [
-        {"kind": "indicator", "error": "false positive", **_brief(p_inds[i])} for i in extra
+        _error("indicator", "false positive", p_inds[i]) for i in extra
     ]
     return result
 
 
-def _brief(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k != "evidence"}
+def _error(part: str, error: str, item: dict[str, Any]) -> dict[str, Any]:
+    """An error record: the part (entity, relation, indicator), missed or false positive, and
+    the item's own fields without evidence."""
+    return {"part": part, "error": error, **{k: v for k, v in item.items() if k != "evidence"}}
 
 
 # ---------------------------------------------------------------- gold files
