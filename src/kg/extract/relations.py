@@ -121,6 +121,7 @@ class _Patterns:
     post_owner: re.Pattern[str]
     guide_gap: re.Pattern[str]
     anaphor: re.Pattern[str]
+    anaphor_before: frozenset[str]
     org_heads: tuple[str, ...]
     host_or_guide: re.Pattern[str]
     unnamed_head: re.Pattern[str]
@@ -192,10 +193,8 @@ def _patterns() -> _Patterns:
         post_owner=re.compile(r"(?:产业|产业链)?(?:是|为)"),
         guide_gap=re.compile(r"(?:对[^,;:。]{0,6}给予|负责)?"),
         # a bare zone or committee word after a boundary, a preposition or a verb of placing
-        anaphor=re.compile(
-            rf"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[{''.join(cues.get('anaphor_before', ()))}]))"
-            rf"({alt('zone_anaphor')}|{alt('org_anaphor')})"
-        ),
+        anaphor=re.compile(f"{alt('zone_anaphor')}|{alt('org_anaphor')}"),
+        anaphor_before=frozenset("".join(cues.get("anaphor_before", ()))),
         org_heads=cues.get("org_anaphor", ()),
         host_or_guide=re.compile(_alt([*cues.get("host", ()), *cues.get("guide", ())])),
     )
@@ -213,6 +212,10 @@ _ZONE_PLACE = frozenset({"Zone", "Place"})
 _ZONE_PLACE_ENT = frozenset({"Zone", "Place", "Enterprise"})
 # mentions that stand between a doer and its verb without being the doer (X的Y产业……落户)
 _PASSED = frozenset({"Industry", "Person"})
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
 
 
 def _clean(gap: str) -> str:
@@ -308,6 +311,10 @@ class _Sentence:
         self._cb: list[str | None] = [None] * len(mentions)
         self._ca: list[str | None] = [None] * len(mentions)
         self.clause_of = [bisect_left(self.clause_starts, m.start + 1) - 1 for m in mentions]
+        self.clause_ranges = [
+            range(bisect_left(self.clause_of, c), bisect_left(self.clause_of, c + 1))
+            for c in range(len(self.clauses))
+        ]
         # enumeration groups: neighbours of one type in one clause joined by 、/和/及
         enum = _patterns().enum
         self.group_of: list[int] = []
@@ -326,7 +333,7 @@ class _Sentence:
         # the subject of each clause: its first owner-type mention that no preposition governs
         p = _patterns()
         self.marked = [
-            bool(p.object_marker.search(self.cb(self.groups[self.group_of[k]][0])))
+            bool(p.object_marker.search(self.cb(self.groups[self.group_of[k]][0])[-6:]))
             for k in range(len(mentions))
         ]
         self.clause_subject: list[int | None] = [None] * len(self.clauses)
@@ -392,9 +399,8 @@ class _Sentence:
         return self.groups[self.group_of[k]][0]
 
     def in_clause(self, c: int) -> range:
-        lo = bisect_left(self.clause_of, c)
-        hi = bisect_left(self.clause_of, c + 1)
-        return range(lo, hi)
+        """The indices of the mentions in clause c."""
+        return self.clause_ranges[c]
 
     def carried(self, c: int) -> int | None:
         """The subject a clause c without its own takes from the clauses before it (not across a
@@ -505,8 +511,12 @@ def _with_anaphors(text: str, flat: list[Mention], article: _Article) -> list[Me
     starts = [m.start for m in flat]
     extra: list[Mention] = []
     for found in p.anaphor.finditer(text):
-        word = found.group(1)
-        start, end = found.start(1), found.end(1)
+        word = found.group()
+        start, end = found.span()
+        # a bare word after a boundary, a preposition or a verb of placing; after other
+        # characters it ends a longer noun (国家级高新区, 兄弟园区)
+        if start and _is_cjk(text[start - 1]) and text[start - 1] not in p.anaphor_before:
+            continue
         i = bisect_left(starts, end)
         if i and flat[i - 1].end > start:
             continue
@@ -762,7 +772,7 @@ def _located(sent: _Sentence, article: _Article, out: _Collector) -> None:
         if m.type in _ZONE_PLACE:
             before = sent.cb(k)
             after = sent.ca(k)
-            if p.locate_end.search(before):
+            if p.locate_end.search(before[-6:]):
                 subj = _nearest(sent, k, _ENT_ORG_ZONE, skip=_PASSED)
                 subjects = sent.members(subj) if subj is not None else []
                 if not subjects and after == "的":
@@ -921,7 +931,7 @@ def _industry_owner(
         return [], "", 0.0
     if before.endswith("为") and p.beneficiary.match(after):
         return [], "", 0.0
-    if p.unnamed.search(before) and p.unnamed_head.match(after):
+    if p.unnamed.search(before[-10:]) and p.unnamed_head.match(after):
         return [], "", 0.0
     owners: list[str] = []
     # X产业是P重点打造的……; 以X为主的Z
@@ -1112,7 +1122,7 @@ def _industry_parts(
         parent, rule = nxt, "industry-mainly"
     elif p.subfield.match(after):
         parent, rule = _industry_before(sent, k, c - 1), "industry-subfield"
-    elif p.contain_end.search(before):
+    elif p.contain_end.search(before[-6:]):
         parent, rule = _industry_before(sent, k, 0), "industry-contains"
     elif c > 0 and c - 1 in topic_of_clause:
         owner = sent.clause_subject[c]
@@ -1148,7 +1158,8 @@ def _programmes(sent: _Sentence, article: _Article, out: _Collector) -> None:
     n = len(ms)
     progs = [k for k, m in enumerate(ms) if m.type == "Programme"]
     # explicit hosts and guides, for the programme nearest to the cue
-    for c in range(len(sent.clauses)):
+    cues = p.host_or_guide.search(sent.text, *sent.span)
+    for c in range(len(sent.clauses)) if cues else ():
         ctext = sent.clause_text(c)
         for pattern, predicate in ((p.host, "hostsProgramme"), (p.guide, "supports")):
             for cue in pattern.finditer(ctext):
@@ -1249,7 +1260,7 @@ def _partners(sent: _Sentence, c: int, pos: int) -> list[str]:
     for j, m in enumerate(ms):
         if m.start >= pos or sent.clause_of[j] > c:
             break
-        if m.type in _ZONE_ORG and j == sent.group_first(j) and p.with_end.search(sent.cb(j)):
+        if m.type in _ZONE_ORG and j == sent.group_first(j) and p.with_end.search(sent.cb(j)[-4:]):
             found += [x.name for x in sent.members(j)]
     return found
 
@@ -1259,63 +1270,62 @@ def _supports(sent: _Sentence, article: _Article, out: _Collector) -> None:
     p = _patterns()
     ms = sent.ms
     n = len(ms)
-    for c in range(len(sent.clauses)):
-        cstart, cend = sent.clauses[c]
-        for cue in p.support.finditer(sent.text, cstart, cend):
-            pos = cue.start()
-            ks = sent.in_clause(c)
-            # the supporter: nearest zone, organisation or document before the cue
-            supporter: str | None = None
-            undecided = True
-            for j in reversed(ks):
-                if ms[j].end > pos:
-                    continue
-                t = ms[j].type
-                if t in ("Zone", "Organization", "PolicyDocument"):
-                    supporter, undecided = ms[j].name, False
-                    break
-                if t in ("Place", "Enterprise"):
-                    undecided = False
-                    break
-            if undecided:
-                carried = sent.carried(c) if c > 0 else None
-                if carried is not None and ms[carried].type == "Zone":
-                    supporter = ms[carried].name
-                elif carried is None and article.fallback_type in _ZONE_ORG:
-                    supporter = article.fallback
-            if supporter is None:
+    for cue in p.support.finditer(sent.text, *sent.span):
+        pos = cue.start()
+        c = bisect_left(sent.clause_starts, pos + 1) - 1
+        ks = sent.in_clause(c)
+        # the supporter: nearest zone, organisation or document before the cue
+        supporter: str | None = None
+        undecided = True
+        for j in reversed(ks):
+            if ms[j].end > pos:
                 continue
-            # the supported: first enterprise, programme or zone after the cue, and its list
-            first: int | None = None
-            for j in ks:
-                if ms[j].start < cue.end():
-                    continue
-                if ms[j].start - cue.end() > 30:
-                    break
-                if ms[j].type in ("Industry", "Place"):
-                    continue
-                if ms[j].type in ("Enterprise", "Programme", "Zone"):
-                    first = j
+            t = ms[j].type
+            if t in ("Zone", "Organization", "PolicyDocument"):
+                supporter, undecided = ms[j].name, False
                 break
-            if first is None:
+            if t in ("Place", "Enterprise"):
+                undecided = False
+                break
+        if undecided:
+            carried = sent.carried(c) if c > 0 else None
+            if carried is not None and ms[carried].type == "Zone":
+                supporter = ms[carried].name
+            elif carried is None and article.fallback_type in _ZONE_ORG:
+                supporter = article.fallback
+        if supporter is None:
+            continue
+        # the supported: first enterprise, programme or zone after the cue, and its list
+        first: int | None = None
+        for j in ks:
+            if ms[j].start < cue.end():
                 continue
-            targets = [ms[first]]
-            last_end = ms[first].end
-            for j in range(first + 1, n):
-                if sent.clause_of[j] != c:
-                    break
-                if ms[j].type == "Industry":
-                    continue
-                if ms[j].type != ms[first].type or sent.text[last_end : ms[j].start][:1] not in (
-                    "、",
-                    "和",
-                    "及",
-                ):
-                    break
-                targets.append(ms[j])
-                last_end = ms[j].end
-            for target in targets:
-                out.add(supporter, "supports", target.name, sent.span, "support", 0.8)
+            if ms[j].start - cue.end() > 30:
+                break
+            if ms[j].type in ("Industry", "Place"):
+                continue
+            if ms[j].type in ("Enterprise", "Programme", "Zone"):
+                first = j
+            break
+        if first is None:
+            continue
+        targets = [ms[first]]
+        last_end = ms[first].end
+        for j in range(first + 1, n):
+            if sent.clause_of[j] != c:
+                break
+            if ms[j].type == "Industry":
+                continue
+            if ms[j].type != ms[first].type or sent.text[last_end : ms[j].start][:1] not in (
+                "、",
+                "和",
+                "及",
+            ):
+                break
+            targets.append(ms[j])
+            last_end = ms[j].end
+        for target in targets:
+            out.add(supporter, "supports", target.name, sent.span, "support", 0.8)
 
 
 def _cooperation(sent: _Sentence, out: _Collector) -> None:
@@ -1326,7 +1336,7 @@ def _cooperation(sent: _Sentence, out: _Collector) -> None:
         if b.type not in _ENT_ORG or k != sent.group_first(k):
             continue
         c = sent.clause_of[k]
-        if not p.with_end.search(sent.cb(k)):
+        if not p.with_end.search(sent.cb(k)[-4:]):
             continue
         if not p.cooperate.match(sent.ca(sent.group_last(k))):
             continue
