@@ -2,7 +2,7 @@
 
 All surface forms of `kg.gazetteer` (zones, places, regions, industries, organisations; official
 names and the short forms people use) go into one Aho-Corasick automaton, built once per
-process, so the text is scanned once whatever the number of names. A match counts where it
+process (and the countries and cities abroad of data/world_places.csv into a small second one), so the text is scanned once whatever the number of names. A match counts where it
 starts and ends on word boundaries of the segmentation, so 南京 is not found in 南京路 when the
 segmenter keeps that word whole; names of four characters or more are trusted without the check.
 """
@@ -40,9 +40,29 @@ def zone_heads() -> tuple[str, ...]:
     return tuple(h.head for h in head_words() if h.type == "Zone" and len(h.head) > 1)
 
 
+@cache
+def world_places() -> Any:
+    """An automaton of the countries and cities abroad in data/world_places.csv."""
+    import ahocorasick
+
+    from kg.extract.lexicon import data_rows
+
+    auto = ahocorasick.Automaton()
+    for row in data_rows("world_places.csv"):
+        if row.get("name"):
+            auto.add_word(row["name"], row["name"])
+    auto.make_automaton()
+    return auto
+
+
 def find_known(text: str, boundaries: set[int]) -> list[Candidate]:
     """Gazetteer matches of `text` that respect word boundaries."""
     found = []
+    for last, name in world_places().iter(text):
+        end = last + 1
+        start = end - len(name)
+        if start in boundaries and end in boundaries:
+            found.append(Candidate(start, end, "Place", COMPONENT, 0.9, name=name, priority=3))
     for last, (surface, forms) in automaton().iter(text):
         end = last + 1
         start = end - len(surface)

@@ -51,6 +51,11 @@ def _rows(name: str) -> list[dict[str, str]]:
         ) from None
 
 
+def data_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a CSV file of data/ (lines starting with # are comments)."""
+    return _rows(name)
+
+
 @cache
 def head_words() -> tuple[HeadWord, ...]:
     """Head words of the gazetteer (data/head_words.csv) and of extract_cues.csv (role

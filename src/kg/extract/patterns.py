@@ -166,13 +166,15 @@ def _walk(
             # 曦|和 光子: a name's character that the segmenter split off, no function word;
             # 数量和产值双倍增行动: 和 inside a programme's or body's name.
             lone_before = i > 0 and len(words[i - 1]) == 1 and _NAME_WORD.fullmatch(words[i - 1])
+            left = words[i - 1] if i > 0 else ""
             joined = (
-                word in _NAME_FUNCTION_CHARS
+                word == "和"
                 and etype in ("Programme", "Organization")
-                and i > 0
                 and pos != head_start
-                and not words[i - 1].endswith(tuple(lex.heads))
-                and _NAME_WORD.fullmatch(words[i - 1])
+                and len(left) >= 2
+                and left not in lex.stops
+                and not left.endswith(tuple(lex.heads))
+                and _tag_of(left) in ("n", "vn", "nz")
             )
             if not (
                 word in _NAME_FUNCTION_CHARS

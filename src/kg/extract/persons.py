@@ -95,6 +95,9 @@ def find_persons(text: str) -> list[Candidate]:
     after_title, before_speech, function_words = _patterns()
     names: dict[str, float] = {}
     for m in after_title.finditer(text):
+        start = m.start(1)
+        if text[start] in function_words or _is_word(text[max(0, start - 2) : start + 1]):
+            continue  # 硕士和本科生, 博士后岗位: no name after these titles
         length = _name_length(text, m.start(1), function_words)
         if length:
             name = text[m.start(1) : m.start(1) + length]

@@ -49,7 +49,7 @@ _MEDIA_ENDS = (
     "丛书",
 )
 # A quoted phrase with these inside reads as a sentence or slogan, not a name.
-_SENTENCE_MARKS = re.compile(r"[，,。；;！!？?：:]")
+_SENTENCE_MARKS = re.compile(r"[，,。；;！!？?：:]|[在的是了]")
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,14 @@ def _ending() -> re.Pattern[str]:
     """The longest head word at the end of a name, with at least one character before it."""
     table = _lexicon()[1]
     return re.compile(rf"(?s:.)+?({alternation(table).pattern})$")
+
+
+@cache
+def _is_dictionary_word(word: str) -> bool:
+    """一站式, 飞地: a word of the dictionary, no coined name of a policy."""
+    import rjieba
+
+    return bool(rjieba.has_word(word))
 
 
 def _talent_sentence(text: str, start: int, end: int) -> bool:
@@ -181,7 +189,9 @@ def find_quoted(text: str, words: list[str], starts: list[int]) -> list[Candidat
             tail_at = last.end + len(suffix)
         tail = _SENTENCE_MARKS.split(text[tail_at : tail_at + 8], 1)[0]
         talent_tail = any(t in tail for t in talent_tails)
-        talent_inside = any(w in q.inner for q in chain for w in talent_words)
+        talent_inside = any(
+            w in q.inner and not _is_dictionary_word(q.inner) for q in chain for w in talent_words
+        )
         talent_before = any(before.endswith(v) for v in talent_verbs)
         talent_sentence = _talent_sentence(text, chain[0].start, last.end)
         if talent_inside or (talent_sentence and (talent_tail or talent_before)):
