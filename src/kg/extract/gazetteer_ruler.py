@@ -2,9 +2,10 @@
 
 All surface forms of `kg.gazetteer` (zones, places, regions, industries, organisations; official
 names and the short forms people use) go into one Aho-Corasick automaton, built once per
-process (and the countries and cities abroad of data/world_places.csv into a small second one), so the text is scanned once whatever the number of names. A match counts where it
-starts and ends on word boundaries of the segmentation, so 南京 is not found in 南京路 when the
-segmenter keeps that word whole; names of four characters or more are trusted without the check.
+process, and the countries and cities abroad of data/world_places.csv into a small second one,
+so the text is scanned once whatever the number of names. A match counts where it starts and
+ends on word boundaries of the segmentation, so 南京 is not found in 南京路 when the segmenter
+keeps that word whole; names of four characters or more are trusted without the check.
 """
 
 from __future__ import annotations
