@@ -304,3 +304,26 @@ def _gold_f1(name: str) -> float:
 @pytest.mark.parametrize(("name", "floor"), [("seed", 0.85), ("dev", 0.85), ("real", 0.7)])
 def test_relation_f1_on_gold_entities(name: str, floor: float) -> None:
     assert _gold_f1(name) >= floor
+
+
+def test_enterprise_described_as_one_of_an_industry() -> None:
+    found = run(
+        "蓝岸科技是云溪最早引进的储能材料企业。",
+        {"蓝岸科技": "Enterprise", "云溪": "Place", "储能材料": "Industry"},
+        subject=None,
+    )
+    assert ("蓝岸科技", "operatesIn", "储能材料") in triples(found)
+
+
+def test_all_signed_projects_settle_in_the_zone() -> None:
+    found = run(
+        "蓝岸科技将建设储能材料生产线；白帆智能将新建工业软件研发中心。"
+        "所有签约项目均将落户青禾高新区。",
+        {
+            "蓝岸科技": "Enterprise",
+            "白帆智能": "Enterprise",
+            "储能材料": "Industry",
+            "工业软件": "Industry",
+        },
+    )
+    assert {("蓝岸科技", "locatedIn", ZONE), ("白帆智能", "locatedIn", ZONE)} <= triples(found)

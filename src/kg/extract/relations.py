@@ -120,6 +120,7 @@ class _Patterns:
     unnamed: re.Pattern[str]
     post_owner: re.Pattern[str]
     guide_gap: re.Pattern[str]
+    all_projects: re.Pattern[str]
     anaphor: re.Pattern[str]
     anaphor_before: frozenset[str]
     org_heads: tuple[str, ...]
@@ -192,6 +193,9 @@ def _patterns() -> _Patterns:
         project_to=re.compile(rf"[^,;:。]{{0,12}}?项目[^,;:。]{{0,8}}?(?:{alt('locate')}|布局)"),
         post_owner=re.compile(r"(?:产业|产业链)?(?:是|为)"),
         guide_gap=re.compile(r"(?:对[^,;:。]{0,6}给予|负责)?"),
+        all_projects=re.compile(
+            rf"(?:所有|全部)[^,;:。]{{0,6}}项目[^,;:。]{{0,6}}?(?:{alt('locate')}|在)"
+        ),
         # a bare zone or committee word after a boundary, a preposition or a verb of placing
         anaphor=re.compile(f"{alt('zone_anaphor')}|{alt('org_anaphor')}"),
         anaphor_before=frozenset("".join(cues.get("anaphor_before", ()))),
@@ -452,6 +456,7 @@ def find_relations(
     starts = [m.start for m in flat]
     zones_named = {s: m.name for m in ms if m.type == "Zone" for s in (m.text, m.name)}
     previous_end = 0
+    everyone_in: tuple[str, tuple[int, int]] | None = None
     for span in sentences:
         if "\n" in text[previous_end : span[0] + 1] or previous_end == 0:
             article.paragraph_subject = None
@@ -490,10 +495,19 @@ def find_relations(
             _supports(sent, article, out)
         if present["Enterprise"] + present["Organization"] >= 2:
             _cooperation(sent, out)
+        if present["Zone"] and cues.all_projects.search(sentence):
+            everyone_in = _all_projects(sent, cues) or everyone_in
         for k in sent.clause_subject:
             if k is not None and sent.ms[k].type == "Zone":
                 article.paragraph_subject = sent.ms[k].name
                 break
+    if everyone_in is not None:
+        # every enterprise the article names and places nowhere else is in that zone
+        zone, span = everyone_in
+        placed = {s for (s, pred, _) in out.found if pred == "locatedIn"}
+        for name, etype in types.items():
+            if etype == "Enterprise" and name not in placed:
+                out.add(name, "locatedIn", zone, span, "all-projects", 0.55)
     return out.relations()
 
 
@@ -844,6 +858,18 @@ def _located(sent: _Sentence, article: _Article, out: _Collector) -> None:
                 out.add(m.name, "locatedIn", zone, sent.span, "in-zone", 0.8)
 
 
+def _all_projects(sent: _Sentence, p: _Patterns) -> tuple[str, tuple[int, int]] | None:
+    """The zone of 所有签约项目均将落户Z, with the sentence that says so."""
+    found = p.all_projects.search(sent.text, *sent.span)
+    if found is None:
+        return None
+    c = bisect_left(sent.clause_starts, found.start() + 1) - 1
+    for k, m in enumerate(sent.ms):
+        if m.start >= found.end() - 1 and m.type == "Zone" and sent.clause_of[k] == c:
+            return m.name, sent.span
+    return None
+
+
 def _nearest(
     sent: _Sentence, k: int, want: frozenset[str], skip: frozenset[str] = frozenset()
 ) -> int | None:
@@ -910,6 +936,17 @@ def _industries(sent: _Sentence, article: _Article, out: _Collector) -> None:
             pred = "operatesIn" if out.types.get(owner) == "Enterprise" else "developsIndustry"
             for x in group:
                 out.add(owner, pred, x.name, sent.span, rule, conf)
+        # E是……的X企业: the enterprise the clause is about is one of X
+        subject = sent.clause_subject[c]
+        if (
+            subject is not None
+            and ms[subject].type == "Enterprise"
+            and subject < k
+            and sent.ca(subject).startswith("是")
+            and p.bare_enterprises.match(after)
+        ):
+            for x in group:
+                out.add(ms[subject].name, "operatesIn", x.name, sent.span, "industry-is", 0.7)
 
 
 def _industry_owner(
