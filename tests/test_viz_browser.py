@@ -246,12 +246,58 @@ def test_search_by_alias_selects_and_highlights_the_neighbourhood(
     assert opened.eval("kg.network.getSelectedNodes()") == [zone_id]
     assert opened.eval("(id) => kg.nodeView.get(id) !== null", zone_id)
     neighbourhood = set(graph.successors(zone)) | set(graph.predecessors(zone)) | {zone}
-    dimmed = opened.eval("kg.nodes.get({filter: n => n.dim}).map(n => n.iri)")
-    assert set(dimmed) == set(graph.nodes) - neighbourhood
+    kept = opened.eval("kg.highlighted().map(id => kg.nodes.get(id).iri)")
+    assert set(kept) == neighbourhood
     assert Z1 in opened.page.locator("#kg-details-body").inner_text()
     opened.page.locator("#kg-search").fill("没有这个名字")
     opened.page.locator("#kg-search").press("Enter")
     assert "未找到" in opened.page.locator("#kg-search-message").inner_text()
+
+
+PIXEL = """(id) => {
+  const p = kg.network.canvasToDOM(kg.network.getPositions([id])[id]);
+  const canvas = document.querySelector("#kg-network canvas");
+  const r = window.devicePixelRatio || 1;
+  const d = canvas.getContext("2d").getImageData(Math.round(p.x * r), Math.round(p.y * r), 1, 1);
+  return Math.max(d.data[0], d.data[1], d.data[2]) - Math.min(d.data[0], d.data[1], d.data[2]);
+}"""
+
+
+def test_selection_veils_everything_but_the_neighbourhood(
+    opened: Opened, graph: nx.MultiDiGraph
+) -> None:
+    zone = analysis_iri(Z1)
+    neighbourhood = set(graph.successors(zone)) | set(graph.predecessors(zone)) | {zone}
+    # a node far from the zone, so that nothing of the neighbourhood is drawn over it
+    far = opened.eval(
+        """(ids) => {
+          const pos = kg.network.getPositions();
+          const zone = ids[0], keep = new Set(ids);
+          let best = null, d = -1;
+          kg.nodes.forEach(n => {
+            const e = Math.hypot(pos[n.id].x - pos[zone].x, pos[n.id].y - pos[zone].y);
+            if (!keep.has(n.id) && e > d) { best = n.id; d = e; }
+          });
+          return best;
+        }""",
+        [opened.node_id(zone)] + [opened.node_id(n) for n in neighbourhood - {zone}],
+    )
+    near = opened.node_id(zone)
+    before = (opened.eval(PIXEL, far), opened.eval(PIXEL, near))
+    opened.eval("(id) => kg.selectNode(id)", near)
+    opened.page.wait_for_timeout(100)
+    after = (opened.eval(PIXEL, far), opened.eval(PIXEL, near))
+    assert before[0] > 60 and after[0] < before[0] / 3  # washed out
+    assert after[1] > 60  # the zone keeps its colour
+    # a click on empty canvas (a corner with no node or edge) lifts the veil
+    assert opened.eval(
+        "kg.network.getNodeAt({x: 4, y: 4}) === undefined"
+        " && kg.network.getEdgeAt({x: 4, y: 4}) === undefined"
+    )
+    box = opened.page.locator("#kg-network").bounding_box()
+    opened.page.mouse.click(box["x"] + 4, box["y"] + 4)
+    assert opened.eval("kg.highlighted()") == []
+    assert opened.eval(PIXEL, far) == before[0]
 
 
 @pytest.mark.parametrize("bypass_csp", [False, True], ids=["with-csp", "escaping-alone"])
