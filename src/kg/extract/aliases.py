@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -57,6 +58,11 @@ def _strip_suffix(name: str, suffixes: Iterable[str], keep: int = 2) -> str:
 
 def short_forms(name: str, etype: str, places: Iterable[str]) -> set[str]:
     """Forms of `name` that an article may use for the same entity (not `name` itself)."""
+    return set(_short_forms(name, etype, tuple(sorted(places, key=len, reverse=True))))
+
+
+@lru_cache(maxsize=65536)
+def _short_forms(name: str, etype: str, ordered_places: tuple[str, ...]) -> frozenset[str]:
     forms = {name}
     if etype in ("Zone", "Organization"):
         for long, short in abbreviations():
@@ -68,7 +74,6 @@ def short_forms(name: str, etype: str, places: Iterable[str]) -> set[str]:
                 i = form.find(level)
                 if i > 0 and len(form) - len(level) >= 4:
                     forms.add(form[:i] + form[i + len(level) :])
-        ordered_places = sorted(places, key=len, reverse=True)
         for form in list(forms):
             rest = form
             for _ in range(3):
@@ -87,7 +92,7 @@ def short_forms(name: str, etype: str, places: Iterable[str]) -> set[str]:
     elif etype == "Place":
         forms.add(_strip_suffix(name, cue("place_suffix")))
     forms.discard(name)
-    return {f for f in forms if len(f) >= 2}
+    return frozenset(f for f in forms if len(f) >= 2)
 
 
 def declared_aliases(text: str, found: list[Candidate]) -> dict[str, Candidate]:
@@ -171,9 +176,10 @@ def name_mentions(
     places = {name for etype, name in keys if etype == "Place"}
     places |= {clean_name(text[c.start : c.end]) for c in found if c.type == "Place"}
     by_name: dict[tuple[str, str], tuple[str, str]] = {k: k for k in keys}
+    ordered_places = tuple(sorted(places, key=len, reverse=True))
     for key in sorted(set(keys)):
         etype, name = key
-        for form in sorted(short_forms(name, etype, places)):
+        for form in sorted(_short_forms(name, etype, ordered_places)):
             other = by_name.get((etype, form))
             if other is not None:
                 union.union(key, other)
@@ -213,7 +219,7 @@ def name_mentions(
         if m.type in ("Place", "Industry"):
             # 杭州 for 杭州市, 氢能 for 氢能产业: the bare form names the same thing.
             forms = extra.setdefault((m.type, m.name), [])
-            for form in sorted(short_forms(m.name, m.type, ())):
+            for form in sorted(_short_forms(m.name, m.type, ())):
                 if form not in forms:
                     forms.append(form)
     return mentions, extra

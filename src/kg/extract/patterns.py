@@ -114,9 +114,9 @@ def left_edge(
     walk past such a verb reaches a known name (中国科学院空间应用技术济南研究院), the name
     begins there instead.
     """
-    strict = _walk(text, words, starts, head_start, limit, etype, stop_at_verbs=True)
-    if etype in ("Organization", "Zone", "Programme"):
-        loose = _walk(text, words, starts, head_start, limit, etype, stop_at_verbs=False)
+    strict, verb_stop = _walk(text, words, starts, head_start, limit, etype, stop_at_verbs=True)
+    if verb_stop and etype in ("Organization", "Zone", "Programme"):
+        loose = _walk(text, words, starts, head_start, limit, etype, stop_at_verbs=False)[0]
         if loose < strict:
             i = bisect_right(starts, loose) - 1
             if 0 <= i < len(words) and starts[i] == loose and _is_known_name(words[i]):
@@ -133,7 +133,8 @@ def _walk(
     etype: str,
     *,
     stop_at_verbs: bool,
-) -> int:
+) -> tuple[int, bool]:
+    """Where the walk back from the head stops, and whether a verb stopped it."""
     lex = _lexicon()
     function_words = lex.function
     i = bisect_right(starts, head_start - 1) - 1
@@ -216,7 +217,7 @@ def _walk(
             # A verb right before the head can be part of the name (转移转化示范区); one further
             # back governs the name (位居…经开区).
             if stop_at_verbs and not verbs_only:
-                break
+                return pos, True
         else:
             verbs_only = False
         if etype == "Industry" and (
@@ -225,7 +226,7 @@ def _walk(
             break
         pos = starts[i]
         i -= 1
-    return pos
+    return pos, False
 
 
 def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate]:
