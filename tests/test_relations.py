@@ -327,3 +327,22 @@ def test_all_signed_projects_settle_in_the_zone() -> None:
         },
     )
     assert {("蓝岸科技", "locatedIn", ZONE), ("白帆智能", "locatedIn", ZONE)} <= triples(found)
+
+
+def test_city_of_a_listed_zone_when_the_article_names_it() -> None:
+    # 东湖高新区 is in Wuhan by the national zone list (data/zones.csv)
+    found = run(
+        "东湖高新区发布青年人才新政,武汉多所高校参与。",
+        {"东湖高新区": "Zone", "武汉": "Place"},
+        subject="东湖高新区",
+    )
+    assert ("东湖高新区", "locatedIn", "武汉") in triples(found)
+
+
+def test_zone_named_after_a_county_is_not_put_in_the_prefecture() -> None:
+    found = run(
+        "昆山高新区发布青年人才新政,苏州多所高校参与。",
+        {"昆山高新区": "Zone", "苏州": "Place"},
+        subject="昆山高新区",
+    )
+    assert ("昆山高新区", "locatedIn", "苏州") not in triples(found)

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from kg.gazetteer import place_by_name, zone_by_name
 from kg.model import Evidence, Mention, Relation
 from kg.resources import data_file
 
@@ -603,6 +604,17 @@ def _by_name(ms: list[Mention], sentences: list[tuple[int, int]], out: _Collecto
                 best = (at, pm)
         if best is not None:
             out.add(zm.name, "locatedIn", best[1].name, span, "name-place", 0.8)
+        else:
+            # the city the national zone lists give, when the article names that city
+            known = zone_by_name(surface) or zone_by_name(zm.name)
+            city = place_by_name(known.city) if known and known.city else None
+            # a zone named after a county (昆山高新区) is not said to be in the county's city
+            if city is not None and not _named_after_place(surface):
+                for name in city.names:
+                    named = surfaces.get("Place", {}).get(name)
+                    if named is not None:
+                        out.add(zm.name, "locatedIn", named.name, span, "gazetteer-city", 0.75)
+                        break
         for other, om in zones.items():
             if (
                 om.name != zm.name
@@ -625,6 +637,11 @@ def _by_name(ms: list[Mention], sentences: list[tuple[int, int]], out: _Collecto
                     "name-issuer",
                     0.8,
                 )
+
+
+def _named_after_place(name: str) -> bool:
+    """Whether a name begins with the name of an administrative place."""
+    return any(place_by_name(name[:n]) is not None for n in (2, 3, 4) if len(name) > n)
 
 
 def _positions(sent: _Sentence, out: _Collector) -> None:
