@@ -346,3 +346,23 @@ def test_zone_named_after_a_county_is_not_put_in_the_prefecture() -> None:
         subject="昆山高新区",
     )
     assert ("昆山高新区", "locatedIn", "苏州") not in triples(found)
+
+
+def test_among_them_after_a_sentence_about_one_industry() -> None:
+    found = run(
+        "青禾高新区围绕海洋装备产业链布局。其中,北湾科技园主攻深海探测;蓝岸科技将建设船舶配套基地。",
+        {
+            "海洋装备": "Industry",
+            "深海探测": "Industry",
+            "船舶配套": "Industry",
+            "北湾科技园": "Zone",
+            "蓝岸科技": "Enterprise",
+        },
+    )
+    assert {
+        ("深海探测", "partOf", "海洋装备"),
+        ("蓝岸科技", "operatesIn", "海洋装备"),
+        ("蓝岸科技", "operatesIn", "船舶配套"),
+        ("北湾科技园", "developsIndustry", "深海探测"),
+    } <= triples(found)
+    assert ("船舶配套", "partOf", "海洋装备") not in triples(found)

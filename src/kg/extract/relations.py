@@ -292,6 +292,7 @@ class _Article:
     # mentions of the fallback: a zone named once is too weak to run every programme
     strength: int = 0
     paragraph_subject: str | None = None
+    previous_industries: list[str] = field(default_factory=list)
     zone_group: list[str] = field(default_factory=list)
     programme: str | None = None
 
@@ -496,6 +497,11 @@ def find_relations(
             _supports(sent, article, out)
         if present["Enterprise"] + present["Organization"] >= 2:
             _cooperation(sent, out)
+        if sentence.lstrip().startswith("其中") and len(article.previous_industries) == 1:
+            _among(sent, article.previous_industries[0], out)
+        article.previous_industries = list(
+            dict.fromkeys(m.name for m in inside if m.type == "Industry")
+        )
         if present["Zone"] and cues.all_projects.search(sentence):
             everyone_in = _all_projects(sent, cues) or everyone_in
         for k in sent.clause_subject:
@@ -873,6 +879,21 @@ def _located(sent: _Sentence, article: _Article, out: _Collector) -> None:
             if p.in_zone.search(text[left : m.start]):
                 zone = _zone_in_focus(sent, c, article)
                 out.add(m.name, "locatedIn", zone, sent.span, "in-zone", 0.8)
+
+
+def _among(sent: _Sentence, parent: str, out: _Collector) -> None:
+    """其中…… after a sentence about one industry: the enterprises this sentence is about work
+    in it, and the industries it names (that no enterprise owns) are parts of it."""
+    ms = sent.ms
+    for k in sent.clause_subject:
+        if k is not None and ms[k].type == "Enterprise":
+            out.add(ms[k].name, "operatesIn", parent, sent.span, "among", 0.6)
+    for k, m in enumerate(ms):
+        if m.type != "Industry":
+            continue
+        owner = sent.clause_subject[sent.clause_of[k]]
+        if owner is None or ms[owner].type != "Enterprise":
+            out.add(m.name, "partOf", parent, sent.span, "among", 0.6)
 
 
 def _all_projects(sent: _Sentence, p: _Patterns) -> tuple[str, tuple[int, int]] | None:
