@@ -56,6 +56,17 @@ def _strip_suffix(name: str, suffixes: Iterable[str], keep: int = 2) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)
+def _known_prefix(name: str) -> str | None:
+    """The longest front of `name` that the gazetteer knows as a place or zone (中关村…)."""
+    from kg.extract.patterns import known_type
+
+    for size in range(min(5, len(name) - 3), 1, -1):
+        if known_type(name[:size]) in ("Place", "Zone"):
+            return name[:size]
+    return None
+
+
 def short_forms(name: str, etype: str, places: Iterable[str]) -> set[str]:
     """Forms of `name` that an article may use for the same entity (not `name` itself)."""
     return set(_short_forms(name, etype, tuple(sorted(places, key=len, reverse=True))))
@@ -80,7 +91,7 @@ def _short_forms(name: str, etype: str, ordered_places: tuple[str, ...]) -> froz
                 prefix = next(
                     (p for p in ordered_places if rest.startswith(p) and len(rest) - len(p) >= 3),
                     None,
-                )
+                ) or _known_prefix(rest)
                 if prefix is None:
                     break
                 rest = rest[len(prefix) :]
@@ -216,6 +227,12 @@ def name_mentions(
     for short, full in declared.items():
         extra.setdefault((full.type, best[union.find(key_of(full))]), []).append(short)
     for m in mentions:
+        if m.type == "Zone":
+            # 安徽合肥滨湖科学城 is also written 合肥滨湖科学城, 包头稀土高新区 稀土高新区.
+            prefix = _known_prefix(m.name)
+            forms = extra.setdefault((m.type, m.name), [])
+            if prefix and len(m.name) - len(prefix) >= 4 and m.name[len(prefix) :] not in forms:
+                forms.append(m.name[len(prefix) :])
         if m.type in ("Place", "Industry"):
             # 杭州 for 杭州市, 氢能 for 氢能产业: the bare form names the same thing.
             forms = extra.setdefault((m.type, m.name), [])

@@ -119,7 +119,11 @@ def left_edge(
         loose = _walk(text, words, starts, head_start, limit, etype, stop_at_verbs=False)[0]
         if loose < strict:
             i = bisect_right(starts, loose) - 1
-            if 0 <= i < len(words) and starts[i] == loose and _is_known_name(words[i]):
+            if (
+                0 <= i < len(words)
+                and starts[i] == loose
+                and known_type(words[i]) == "Organization"
+            ):
                 return loose
     return strict
 
@@ -163,6 +167,10 @@ def _walk(
             break
         if _NUMERAL_WORD.fullmatch(word) and not (etype == "Programme" and len(word) > 1):
             break
+        if document and word == "的" and pos != head_start:
+            pos = starts[i]
+            i -= 1
+            continue
         if word in function_words:
             # 曦|和 光子: a name's character that the segmenter split off, no function word;
             # 数量和产值双倍增行动: 和 inside a programme's or body's name.
@@ -264,7 +272,8 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
                 continue
         if etype in _TITLE_TYPES and _verb_use(text, words, starts, head_end):
             continue
-        start = _skip_leading_verbs(words, starts, start, head_start)
+        if etype != "PolicyDocument":
+            start = _skip_leading_verbs(words, starts, start, head_start)
         while start < head_start and text[start] in "“‘「（(":
             start += 1
         if start >= head_start:
@@ -272,6 +281,8 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
         modifier = re.sub(r"[“”‘’「」]", "", text[start:head_start])
         if _generic_only(modifier, words, starts, start, head_start, generic):
             continue
+        if etype in _TITLE_TYPES and known_type(modifier) == "Place":
+            continue  # 河南计划…: a place and a head that is also a verb
         weak = m.group() in lex.weak_heads or (
             etype in _TITLE_TYPES and len(modifier) < _TITLE_LENGTH and not _DIGIT.search(modifier)
         )
@@ -286,8 +297,10 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
 def _skip_leading_verbs(words: list[str], starts: list[int], start: int, end: int) -> int:
     """A name does not begin with a verb (位居全国…, 享受…): skip such words in front."""
     i = bisect_right(starts, start) - 1
-    while 0 <= i < len(words) and starts[i] == start and starts[i + 1] < end:
-        if _tag_of(words[i]) not in ("v", "vd"):
+    while 0 <= i < len(words) and starts[i] == start and starts[i + 1] <= end:
+        word = words[i]
+        lone = len(word) == 1 and _tag_of(word) in _LONE_JUNK_TAGS
+        if _tag_of(word) not in ("v", "vd") and not lone:
             break
         start = starts[i + 1]
         i += 1
@@ -404,6 +417,8 @@ def _has_proper_word(
     return False
 
 
+# A lone character of these kinds does not begin a name (座|产业园, 驻|雄安新区).
+_LONE_JUNK_TAGS = frozenset({"v", "q", "f", "p", "d", "m", "r", "c", "u", "uj"})
 # Adjectives and the like that make no industry of a head alone (大产业, 新兴产业, 现代化产业).
 _ADJECTIVE_TAGS = frozenset({"a", "ad", "an", "b", "d", "v", "vn", "t", "z"})
 # After a programme's or document's head, these show the head used as a verb (河南计划建设…,

@@ -79,7 +79,7 @@ def _talent() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     cues = gazetteer.talent_cues()
     verbs = frozenset(c.cue for c in cues if c.kind == "verb")
     tails = frozenset(c.cue for c in cues if c.kind == "suffix") | cue("talent_tail")
-    inside = verbs | frozenset(c.cue for c in cues if c.kind in ("policy", "suffix"))
+    inside = verbs | frozenset(c.cue for c in cues if c.kind == "policy")
     return cue("talent_context") | verbs, tails, inside | cue("talent_word")
 
 
@@ -111,7 +111,7 @@ def _talent_sentence(text: str, start: int, end: int) -> bool:
 def _talent_nouns() -> frozenset[str]:
     from kg import gazetteer
 
-    return frozenset(c.cue for c in gazetteer.talent_cues() if c.kind in ("noun", "verb"))
+    return frozenset(c.cue for c in gazetteer.talent_cues() if c.kind == "noun")
 
 
 def _head_type(name: str, table: dict[str, str]) -> str | None:
@@ -188,7 +188,9 @@ def find_quoted(text: str, words: list[str], starts: list[int]) -> list[Candidat
             suffix = word_after.group()
             tail_at = last.end + len(suffix)
         tail = _SENTENCE_MARKS.split(text[tail_at : tail_at + 8], 1)[0]
-        talent_tail = any(t in tail for t in talent_tails)
+        talent_tail = any(t in tail for t in talent_tails) or any(
+            q.inner.endswith(t) for q in chain for t in talent_tails
+        )
         talent_inside = any(
             w in q.inner and not _is_dictionary_word(q.inner) for q in chain for w in talent_words
         )
