@@ -2,8 +2,9 @@
 
 Templates and vocabularies are this project's own; the zone, place and industry names they fill
 in come from the real-world lists in data/ where those exist (every event, enterprise, person,
-programme and figure is invented). Articles vary in length (a few paragraphs to seed size and
-beyond) and script (about one in ten is traditional, converted with OpenCC).
+programme and figure is invented). Articles vary in length (two paragraphs to seed size, about
+2,800 characters, and beyond; about 1,300 characters on average) and script (about one in ten is
+traditional, converted with OpenCC).
 
     python bench/generate.py --count 100000 --seed 7 -o /tmp/articles.jsonl
     python bench/generate.py --count 200 --format txt -o /tmp/articles/
@@ -40,17 +41,21 @@ PROGRAMME_FORMS = ["“{w}杯”创新创业大赛", "“{w}英才计划”", "�
 POLICY_FORMS = ["“{w}引才”", "“{w}式聘任”", "“{w}计划”"]
 WORDS = ["星火", "领航", "聚才", "启航", "凤鸣", "飞鹰", "揽月", "逐梦", "攀登", "鲲鹏"]
 ROLES = ["党工委书记", "管委会主任", "党工委副书记", "管委会副主任"]
-UNITS = [("亿元", 1, 900), ("家", 10, 3000), ("万元", 100, 90000), ("个", 2, 200), ("%", 1, 40)]
+# Measures with the unit and range they are reported in.
 MEASURES = [
-    "技术合同成交额",
-    "高新技术企业数量",
-    "地区生产总值",
-    "规上工业产值",
-    "研发投入",
-    "新增人才",
+    ("技术合同成交额", "亿元", 1, 900),
+    ("高新技术企业数量", "家", 10, 3000),
+    ("地区生产总值", "亿元", 50, 9000),
+    ("规上工业产值", "亿元", 10, 5000),
+    ("研发投入", "万元", 100, 90000),
+    ("新增人才", "名", 50, 20000),
+    ("孵化器数量", "个", 2, 200),
+    ("研发投入强度", "%", 1, 12),
 ]
 
-# One paragraph template is picked at a time; {placeholders} are filled per article.
+# One paragraph template is picked at a time; {placeholders} are filled per paragraph from the
+# article's own pool (one main zone and place, a few industries, enterprises and people), so a long
+# article repeats its subject as news does without repeating the same sentence.
 PARAGRAPHS = [
     "{date_cn},{zone}召开{year}年工作会议。会议提出,{zone}将聚焦{ind1}、{ind2}和{ind3}等产业,"
     "力争{measure}达到{value}{unit}以上。",
@@ -62,7 +67,19 @@ PARAGRAPHS = [
     "{zone}支持{enterprise}开展{ind3}关键核心技术攻关,推动产学研深度融合。",
     "目前,{zone}已集聚{ind1}相关企业{count}家,形成了较为完整的产业链条。",
     "{zone}位于{place},是{place}发展{ind2}产业的主阵地。年内,{zone}计划新建孵化器{small}个。",
+    "{place}人民政府印发《{place}关于加快{ind1}产业发展的若干措施》,明确到{year2}年"
+    "{ind1}产业规模突破{value}亿元。",
+    "“我们来到{zone}已经{small}年了。”{enterprise}总经理{person}说,企业去年研发投入{value2}亿元,"
+    "新申请发明专利{count}件。",
+    "{enterprise}与{enterprise2}签署战略合作协议,双方将在{ind3}领域共建联合实验室。",
+    "记者了解到,{zone}今年以来累计引进{ind2}项目{small}个,总投资{value}亿元,"
+    "其中超10亿元项目{small2}个。",
+    "在{zone}的{enterprise2}车间里,一条条智能化生产线正满负荷运转。{person2}介绍,"
+    "订单已经排到了{year2}年。",
+    "下一步,{zone}将围绕{ind1}、{ind3}两大主导产业,完善“孵化+加速+产业化”全链条服务体系。",
 ]
+# Paragraphs per article: mostly news-sized, about one in six seed-sized or longer.
+LENGTHS = (3, 4, 6, 8, 10, 12, 14, 16, 20, 24, 32, 40, 48)
 
 
 def _read_names(filename: str, column: str, limit: int = 5000) -> list[str]:
@@ -96,34 +113,48 @@ def article(rng: random.Random, vocab: Vocabulary, n: int) -> dict[str, str]:
     """One synthetic article as a JSON Lines object."""
     day = date(2022, 1, 1) + timedelta(days=rng.randrange(0, 1400))
     zone = rng.choice(vocab.zones)
-    inds = (
-        rng.sample(vocab.industries, 3) if len(vocab.industries) >= 3 else FALLBACK_INDUSTRIES[:3]
-    )
-    unit, low, high = rng.choice(UNITS)
-    fill = {
-        "date_cn": f"{day.month}月{day.day}日",
-        "year": str(day.year),
-        "zone": zone,
-        "place": rng.choice(vocab.places),
-        "ind1": inds[0],
-        "ind2": inds[1],
-        "ind3": inds[2],
-        "measure": rng.choice(MEASURES),
-        "value": str(rng.randint(low, high)),
-        "value2": str(rng.randint(10, 500)),
-        "unit": unit,
-        "pct": f"{rng.uniform(1, 30):.1f}",
-        "count": str(rng.randint(5, 900)),
-        "small": str(rng.randint(2, 20)),
-        "role": rng.choice(ROLES),
-        "person": _person(rng),
-        "enterprise": _enterprise(rng),
-        "programme": rng.choice(PROGRAMME_FORMS).format(w=rng.choice(WORDS)),
-        "policy": rng.choice(POLICY_FORMS).format(w=rng.choice(WORDS)),
-    }
-    length = rng.choice((2, 4, 6, 8, 8, 10, 12, 16))
-    body = "\n".join(rng.choice(PARAGRAPHS).format(**fill) for _ in range(length))
-    title = f"{zone}推动{inds[0]}产业高质量发展"
+    place = rng.choice(vocab.places)
+    pool = vocab.industries if len(vocab.industries) >= 5 else FALLBACK_INDUSTRIES
+    # the templates add 产业 themselves
+    industries = [name.removesuffix("产业") or name for name in rng.sample(pool, 5)]
+    enterprises = [_enterprise(rng) for _ in range(rng.randint(2, 4))]
+    people = [_person(rng) for _ in range(rng.randint(1, 3))]
+    programme = rng.choice(PROGRAMME_FORMS).format(w=rng.choice(WORDS))
+    policy = rng.choice(POLICY_FORMS).format(w=rng.choice(WORDS))
+
+    def paragraph() -> str:
+        measure, unit, low, high = rng.choice(MEASURES)
+        ind1, ind2, ind3 = rng.sample(industries, 3)
+        enterprise, enterprise2 = rng.sample(enterprises, 2)
+        fill = {
+            "date_cn": f"{day.month}月{day.day}日",
+            "year": str(day.year),
+            "year2": str(day.year + rng.randint(1, 5)),
+            "zone": zone,
+            "place": place,
+            "ind1": ind1,
+            "ind2": ind2,
+            "ind3": ind3,
+            "measure": measure,
+            "value": str(rng.randint(low, high)),
+            "value2": str(rng.randint(10, 500)),
+            "unit": unit,
+            "pct": f"{rng.uniform(1, 30):.1f}",
+            "count": str(rng.randint(5, 900)),
+            "small": str(rng.randint(2, 20)),
+            "small2": str(rng.randint(1, 5)),
+            "role": rng.choice(ROLES),
+            "person": rng.choice(people),
+            "person2": rng.choice(people),
+            "enterprise": enterprise,
+            "enterprise2": enterprise2,
+            "programme": programme,
+            "policy": policy,
+        }
+        return rng.choice(PARAGRAPHS).format(**fill)
+
+    body = "\n".join(paragraph() for _ in range(rng.choice(LENGTHS)))
+    title = f"{zone}推动{industries[0]}产业高质量发展"
     return {
         "id": f"syn-{n:07d}",
         "title": title,
