@@ -29,7 +29,7 @@ _LAST_JOIN = re.compile(r"(.+?)(?:以及|和|及|与)(.+)$")
 # Words after a list that say its items are industries or technology fields: 等领域, 三大产业,
 # 等新兴产业, 四个万亿级产业集群, 的研发.
 _CLOSERS = re.compile(
-    rf"等?{_NAME}{{0,8}}?(?:产业集群|产业链|产业|行业|领域|赛道|方向|技术)|的研发|等?方面"
+    rf"等?{_NAME}{{0,6}}?(?:产业集群|产业链|产业|行业|领域|赛道|方向|技术)|的研发"
 )
 _MAX_INDUSTRY = 14
 # A last item that ends like an industry (…消费品产业链) types the list too.

@@ -23,6 +23,12 @@ from kg.model import ENTITY_TYPES
 COMPONENT = "kg_gazetteer"
 # Names this long rarely occur inside other words by chance.
 _TRUSTED_LENGTH = 4
+# Industry words this short need an industry context (or a list) to count.
+_SHORT_INDUSTRY = 2
+# The priority of a candidate that stays only if another recogniser proposes the same span.
+UNCONFIRMED = -1
+_INDUSTRY_AFTER = ("产业", "行业", "领域", "企业", "集群", "赛道", "板块", "制造", "装备")
+_INDUSTRY_BEFORE = ("发展", "聚焦", "布局", "培育", "壮大", "深耕", "从事", "专注", "瞄准")
 
 
 @cache
@@ -56,6 +62,12 @@ def world_places() -> Any:
     return auto
 
 
+def _industry_context(text: str, start: int, end: int) -> bool:
+    return text.startswith(_INDUSTRY_AFTER, end) or text[max(0, start - 2) : start].endswith(
+        _INDUSTRY_BEFORE
+    )
+
+
 def find_known(text: str, boundaries: set[int]) -> list[Candidate]:
     """Gazetteer matches of `text` that respect word boundaries."""
     found = []
@@ -75,11 +87,21 @@ def find_known(text: str, boundaries: set[int]) -> list[Candidate]:
             # 滨海新区, 浦东新区: districts that are development zones too; articles about
             # innovation mean the zone.
             etype = "Zone"
-        if etype in ENTITY_TYPES:
-            confidence = 0.95 if best.official else 0.85
-            found.append(
-                Candidate(start, end, etype, COMPONENT, confidence, name=best.name, priority=3)
-            )
+        if etype not in ENTITY_TYPES:
+            continue
+        confidence = 0.95 if best.official else 0.85
+        priority = 3
+        if (
+            etype == "Industry"
+            and len(surface) <= _SHORT_INDUSTRY
+            and not _industry_context(text, start, end)
+        ):
+            # 钢铁, 卫星, 汽车: a short industry word names a product as often as an industry;
+            # without an industry word beside it, only a list of industries confirms it.
+            confidence, priority = 0.5, UNCONFIRMED
+        found.append(
+            Candidate(start, end, etype, COMPONENT, confidence, name=best.name, priority=priority)
+        )
     return found
 
 
