@@ -4,6 +4,8 @@ programmes are invented), plus the scores on the gold corpus with gold entities.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.evaluate import Score, gold_articles, gold_mentions, score_document
 from kg.extract.relations import cue_words, find_relations, types_allowed
@@ -366,3 +368,43 @@ def test_among_them_after_a_sentence_about_one_industry() -> None:
         ("北湾科技园", "developsIndustry", "深海探测"),
     } <= triples(found)
     assert ("船舶配套", "partOf", "海洋装备") not in triples(found)
+
+
+_TYPES = (
+    "Zone",
+    "Place",
+    "Enterprise",
+    "Organization",
+    "Industry",
+    "Programme",
+    "TalentPolicy",
+    "Person",
+    "PolicyDocument",
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(
+        alphabet="区园高新在与和、,;:。“”《》的等企业产业支持主办落户书记其中", max_size=80
+    ),
+    spans=st.lists(
+        st.tuples(st.integers(0, 80), st.integers(0, 6), st.sampled_from(_TYPES)), max_size=12
+    ),
+    subject=st.sampled_from([None, "m0", "m1", "外部"]),
+)
+def test_any_input_gives_well_formed_relations(
+    text: str, spans: list[tuple[int, int, str]], subject: str | None
+) -> None:
+    mentions = []
+    for i, (start, length, etype) in enumerate(spans):
+        start = min(start, len(text))
+        end = min(start + length, len(text))
+        mentions.append(Mention(start, end, etype, text[start:end], f"m{i}", "test"))
+    for relation in find_relations(text, sentence_spans(text), mentions, subject):
+        types = {m.name: m.type for m in mentions}
+        types.setdefault(subject or "", "Zone")
+        assert types_allowed(relation.predicate, types[relation.subject], types[relation.object])
+        assert relation.subject != relation.object
+        for evidence in relation.evidence:
+            assert evidence.sentence == text[evidence.start : evidence.end]

@@ -435,7 +435,9 @@ def find_relations(
     `subject` (the canonical name of the zone or organisation the article is about) fills in
     left-out subjects.
     """
-    ms = sorted(mentions, key=lambda m: (m.start, -m.end))
+    if not sentences:
+        return []
+    ms = sorted((m for m in mentions if m.end > m.start), key=lambda m: (m.start, -m.end))
     types: dict[str, str] = {}
     for m in ms:
         types.setdefault(m.name, m.type)
