@@ -284,8 +284,14 @@ def test_selection_veils_everything_but_the_neighbourhood(
     )
     near = opened.node_id(zone)
     before = (opened.eval(PIXEL, far), opened.eval(PIXEL, near))
-    opened.eval("(id) => kg.selectNode(id)", near)
-    opened.page.wait_for_timeout(100)
+    opened.eval(
+        """async (id) => {
+          const drawn = new Promise(done => kg.network.once("afterDrawing", done));
+          kg.selectNode(id);
+          await drawn;
+        }""",
+        near,
+    )
     after = (opened.eval(PIXEL, far), opened.eval(PIXEL, near))
     assert before[0] > 60 and after[0] < before[0] / 3  # washed out
     assert after[1] > 60  # the zone keeps its colour
@@ -295,7 +301,9 @@ def test_selection_veils_everything_but_the_neighbourhood(
         " && kg.network.getEdgeAt({x: 4, y: 4}) === undefined"
     )
     box = opened.page.locator("#kg-network").bounding_box()
+    opened.eval("() => { window.drawn = new Promise(d => kg.network.once('afterDrawing', d)); }")
     opened.page.mouse.click(box["x"] + 4, box["y"] + 4)
+    opened.eval("() => window.drawn")
     assert opened.eval("kg.highlighted()") == []
     assert opened.eval(PIXEL, far) == before[0]
 
