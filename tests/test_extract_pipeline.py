@@ -69,3 +69,35 @@ def test_workers_give_the_same_output_as_one_process() -> None:
     two = [json.dumps(e.to_json(), ensure_ascii=False) for e in extract_many(articles, workers=2)]
     assert one == two
     assert len(one) == len(articles)
+
+
+def _entities(nlp: Language, text: str) -> set[tuple[str, str]]:
+    doc = nlp(text)
+    return {(e.type, e.name) for e in doc._.kg_entities}
+
+
+def test_issuers_inside_a_document_title_are_bodies_too(nlp: Language) -> None:
+    found = _entities(nlp, "会议审议了《青梧市委、市政府关于加快发展数字经济的意见》。")
+    assert ("PolicyDocument", "青梧市委、市政府关于加快发展数字经济的意见") in found
+    assert ("Organization", "青梧市委") in found
+
+
+def test_a_chain_of_quoted_ways_closed_by_a_talent_tail(nlp: Language) -> None:
+    found = _entities(nlp, "园区采取“周末专家”“双向挂职”等方式引进人才。")
+    assert {("TalentPolicy", "周末专家"), ("TalentPolicy", "双向挂职")} <= found
+
+
+def test_a_short_industry_word_needs_an_industry_beside_it(nlp: Language) -> None:
+    assert not any(t == "Industry" for t, _ in _entities(nlp, "他开着一辆汽车去上班。"))
+    assert any(t == "Industry" for t, _ in _entities(nlp, "当地汽车产业发展迅速。"))
+
+
+def test_countries_abroad_are_places(nlp: Language) -> None:
+    found = _entities(nlp, "团队成员来自德国和新加坡。")
+    assert {("Place", "德国"), ("Place", "新加坡")} <= found
+
+
+def test_a_name_is_found_again_where_it_is_written_alone(nlp: Language) -> None:
+    doc = nlp("青梧高新区推出“青梧人才码”。持有青梧人才码的人才可享受服务。")
+    mentions = [m for m in doc._.kg_mentions if m.name == "青梧人才码"]
+    assert len(mentions) == 2
