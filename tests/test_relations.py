@@ -408,3 +408,18 @@ def test_any_input_gives_well_formed_relations(
         assert relation.subject != relation.object
         for evidence in relation.evidence:
             assert evidence.sentence == text[evidence.start : evidence.end]
+
+
+def test_what_an_organisation_set_up_goes_on_to_do_is_not_the_province() -> None:
+    found = run(
+        "云岭省在云溪建立云溪储能研究院,重点开展储能材料研发。",
+        {
+            "云岭省": "Place",
+            "云溪": "Place",
+            "云溪储能研究院": "Organization",
+            "储能材料": "Industry",
+        },
+        subject=None,
+    )
+    assert ("云溪储能研究院", "locatedIn", "云溪") in triples(found)
+    assert ("云岭省", "developsIndustry", "储能材料") not in triples(found)

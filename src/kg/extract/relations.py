@@ -127,6 +127,7 @@ class _Patterns:
     org_heads: tuple[str, ...]
     host_or_guide: re.Pattern[str]
     unnamed_head: re.Pattern[str]
+    owned_by_unnamed: re.Pattern[str]
     unnamed_in_gap: re.Pattern[str]
     beneficiary: re.Pattern[str]
     bare_enterprises: re.Pattern[str]
@@ -181,7 +182,8 @@ def _patterns() -> _Patterns:
             rf"|联合|面向|把|为|在|{alt('object_verb')})$"
         ),
         programme_subject=re.compile(r"(?:本届|本次|首届|第[^,;:。]{1,3}届|今年|\d{4}年?)?"),
-        unnamed=re.compile(r"(?:一家|这家|该|某|多家|一批)[^,;:。]{0,4}$|(?:企业|公司)$"),
+        unnamed=re.compile(r"(?:一家|这家|该|某|多家|一批)[^,;:。]{0,4}$"),
+        owned_by_unnamed=re.compile(r"(?:企业|公司)$"),
         unnamed_head=re.compile(r"[^,;:。]{0,4}?(?:企业|公司|厂商|工厂)"),
         unnamed_in_gap=re.compile(r"(?:一家|这家|该|某)[^,;:。]{0,12}(?:企业|公司)"),
         beneficiary=re.compile(r"[^,;:。]{0,4}?(?:提供|服务|赋能|注入)"),
@@ -207,6 +209,7 @@ def _patterns() -> _Patterns:
 
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』《》〈〉 \t\r\n\u3000")
 _CLAUSE_BREAK = re.compile(r"[,;:!?。]")
+_BREAKS = frozenset(",;:!?。")
 
 # A mention can own an industry (or run a programme) when it has one of these types.
 _OWNER_TYPES = frozenset({"Zone", "Place", "Enterprise", "Programme"})
@@ -376,6 +379,8 @@ class _Sentence:
         right = self.clauses[c][1]
         if k + 1 < len(self.ms) and self.clause_of[k + 1] == c:
             right = self.ms[k + 1].start
+        elif self.text[right - 1 : right] in _BREAKS:
+            right -= 1
         return self.text[self.ms[k].end : right]
 
     def clause_text(self, c: int) -> str:
@@ -507,7 +512,7 @@ def find_relations(
         if present["Zone"] and cues.all_projects.search(sentence):
             everyone_in = _all_projects(sent, cues) or everyone_in
         for k in sent.clause_subject:
-            if k is not None and sent.ms[k].type == "Zone":
+            if k is not None and sent.ms[k].type == "Zone" and not sent.marked[k]:
                 article.paragraph_subject = sent.ms[k].name
                 break
     if everyone_in is not None:
@@ -1008,7 +1013,9 @@ def _industry_owner(
         return [], "", 0.0
     if before.endswith("为") and p.beneficiary.match(after):
         return [], "", 0.0
-    if p.unnamed.search(before[-10:]) and p.unnamed_head.match(after):
+    if (p.unnamed.search(before[-10:]) and p.unnamed_head.match(after)) or (
+        p.owned_by_unnamed.search(before[-4:])
+    ):
         return [], "", 0.0
     owners: list[str] = []
     # X产业是P重点打造的……; 以X为主的Z
@@ -1075,6 +1082,9 @@ def _industry_owner(
         return owners, "industry-owner", 0.8
     if owners:
         return owners, "industry-after", 0.75
+    if p.unnamed_in_gap.search(sent.text, sent.clauses[c][0], ms[first].start):
+        # 这家太阳能企业正在生产……X: the unnamed enterprise's, not the zone's
+        return [], "", 0.0
     if c in topic_of_clause and c + 1 < len(sent.clauses):
         for j in sent.in_clause(c + 1):
             if ms[j].type in _OWNER_TYPES:
