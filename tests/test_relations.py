@@ -424,3 +424,11 @@ def test_what_an_organisation_set_up_goes_on_to_do_is_not_the_province() -> None
     )
     assert ("云溪储能研究院", "locatedIn", "云溪") in triples(found)
     assert ("云岭省", "developsIndustry", "储能材料") not in triples(found)
+
+
+def test_what_a_person_or_entrants_work_on_is_not_the_zone_industry() -> None:
+    found = run(
+        "青禾高新区发布新政。他的团队专注于工业软件研发。参赛项目覆盖储能材料、海洋装备等领域。",
+        {"工业软件": "Industry", "储能材料": "Industry", "海洋装备": "Industry"},
+    )
+    assert not [r for r in found if r.predicate == "developsIndustry"]

@@ -127,6 +127,8 @@ class _Patterns:
     org_heads: tuple[str, ...]
     host_or_guide: re.Pattern[str]
     unnamed_head: re.Pattern[str]
+    person_subject: re.Pattern[str]
+    participants: re.Pattern[str]
     owned_by_unnamed: re.Pattern[str]
     unnamed_in_gap: re.Pattern[str]
     beneficiary: re.Pattern[str]
@@ -185,6 +187,8 @@ def _patterns() -> _Patterns:
         unnamed=re.compile(r"(?:一家|这家|该|某|多家|一批)[^,;:。]{0,4}$"),
         owned_by_unnamed=re.compile(r"(?:企业|公司)$"),
         unnamed_head=re.compile(r"[^,;:。]{0,4}?(?:企业|公司|厂商|工厂)"),
+        participants=re.compile(alt("participants")),
+        person_subject=re.compile(rf"(?:^|[,;:。“”\s])(?:{alt('person_pronoun')})"),
         unnamed_in_gap=re.compile(r"(?:一家|这家|该|某)[^,;:。]{0,12}(?:企业|公司)"),
         beneficiary=re.compile(r"[^,;:。]{0,4}?(?:提供|服务|赋能|注入)"),
         bare_enterprises=re.compile(r"(?:相关|上下游)?(?:企业|公司)"),
@@ -975,7 +979,12 @@ def _industries(sent: _Sentence, article: _Article, out: _Collector) -> None:
             "industry-article",
             "industry-carried",
             "industry-paragraph",
-        ) and p.not_owner.search(sent.clause_text(c)):
+        ) and (
+            p.not_owner.search(sent.clause_text(c))
+            or p.participants.search(sent.text, sent.span[0], sent.clauses[c][1])
+            or p.person_subject.search(sent.text[sent.span[0] : sent.clauses[c][1]])
+        ):
+            # participants' fields, demand, the world; or what a person (他的团队) does
             continue
         for owner in owners:
             pred = "operatesIn" if out.types.get(owner) == "Enterprise" else "developsIndustry"
