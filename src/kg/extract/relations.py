@@ -572,7 +572,13 @@ def _fallback(
     counts = Counter(m.name for m in ms)
     title_end = sentences[0][1] if sentences else 0
     in_title = [m for m in ms if m.end <= title_end]
+    zones = Counter(m.name for m in ms if m.type == "Zone")
     if subject and any(m.name == subject for m in in_title):
+        # unless the article talks about another zone far more often
+        if zones:
+            zone, count = zones.most_common(1)[0]
+            if count >= 3 and count > 2 * counts[subject]:
+                return zone, count
         return subject, counts[subject] + 2
     own = counts[subject] if subject else 0
     for etype in ("Zone", "Place"):
