@@ -32,6 +32,10 @@ _CLOSERS = re.compile(
     rf"等?{_NAME}{{0,6}}?(?:产业集群|产业链|产业|行业|领域|赛道|方向|技术)|的研发"
 )
 _MAX_INDUSTRY = 14
+# Words after a list that say its items are companies: 等一批龙头企业, 等企业.
+_COMPANY_CLOSER = re.compile(
+    r"等(?:一批|多家|众多|[一二三四五六七八九十\d]+家)?[\u4e00-\u9fff]{0,4}?(?:企业|公司)"
+)
 # A last item that ends like an industry (…消费品产业链) types the list too.
 _INDUSTRY_END = re.compile(r"(?:产业链|产业集群|产业)$")
 
@@ -107,6 +111,10 @@ def find_listed(
         # The first item starts where a name before the first separator would start.
         begin = max(m.start(), left_edge(text, words, starts, first_sep, _MAX_INDUSTRY, "Industry"))
         spans, closed = _list_items(text, words, starts, begin, m.end())
+        companies = _company_list(text, spans)
+        if companies:
+            found.extend(companies)
+            continue
         items = [_trim(text, a, b, words, starts, stop) for a, b in spans]
         items = [(a, b) for a, b in items if 2 <= b - a <= _MAX_INDUSTRY]
         if len(items) < 2:
@@ -123,6 +131,17 @@ def find_listed(
                 continue
             found.append(Candidate(a, b, "Industry", COMPONENT, 0.8 if closed else 0.65))
     return found
+
+
+def _company_list(text: str, spans: list[tuple[int, int]]) -> list[Candidate]:
+    """The items of a list closed by 等…企业 (晶合集成、蔚来汽车等一批龙头企业) as companies."""
+    if not spans or not _COMPANY_CLOSER.match(text, spans[-1][1]):
+        return []
+    return [
+        Candidate(a, b, "Enterprise", COMPONENT, 0.7)
+        for a, b in spans
+        if 2 <= b - a <= 10 and not _not_a_field(text[a:b])
+    ]
 
 
 def _not_a_field(item: str) -> bool:

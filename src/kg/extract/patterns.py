@@ -255,7 +255,12 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
                 continue
         if etype in _WORD_END_TYPES and head_end not in boundaries and head_end < len(text):
             nxt = text[head_end]
-            if "\u4e00" <= nxt <= "\u9fff" and text[head_end : head_end + 3] not in lex.heads:
+            rest = _rest_of_word(words, starts, head_end)
+            if (
+                "\u4e00" <= nxt <= "\u9fff"
+                and text[head_end : head_end + 3] not in lex.heads
+                and rest not in lex.stops  # 市委|书记 in 市委书记: a body and a title
+            ):
                 continue
         limit = MAX_MODIFIER.get(etype, 12)
         start = left_edge(text, words, starts, head_start, limit, etype)
@@ -292,6 +297,14 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
             continue
         found.append(Candidate(start, head_end, etype, COMPONENT, 0.7, priority=1))
     return found
+
+
+def _rest_of_word(words: list[str], starts: list[int], offset: int) -> str:
+    """The part of the word that holds `offset` from there on."""
+    i = bisect_right(starts, offset) - 1
+    if not 0 <= i < len(words):
+        return ""
+    return words[i][offset - starts[i] :]
 
 
 def _skip_leading_verbs(words: list[str], starts: list[int], start: int, end: int) -> int:

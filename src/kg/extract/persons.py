@@ -38,6 +38,15 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
     return after_title, before_speech, frozenset(cue("function"))
 
 
+@cache
+def _before_title() -> re.Pattern[str]:
+    """A name right before a title written after names (习近平同志, 胡庚团队)."""
+    single, double = surnames()
+    surname = "|".join(sorted(double, key=len, reverse=True)) + "|[" + "".join(sorted(single)) + "]"
+    after = alternation(cue("title_after"))
+    return re.compile(rf"((?:{surname})[{_HAN}]{{1,2}}?)(?={after.pattern})")
+
+
 # Characters that do not occur in given names but often follow a name (of, at, is, said...).
 _NOT_IN_GIVEN = frozenset("的了在是说等将也都就对把被从向为着过")
 
@@ -114,6 +123,15 @@ def find_persons(text: str) -> list[Candidate]:
             continue  # 软件和硬件工程师说: 和 joins, it is no family name here
         if _given_ok(name[1:], function_words):
             names[name] = max(names.get(name, 0.0), 0.8)
+    for m in _before_title().finditer(text):
+        start = m.start(1)
+        previous = text[start - 1] if start else ""
+        if previous and "\u4e00" <= previous <= "\u9fff" and previous not in function_words:
+            if not any(text[max(0, start - 4) : start].endswith(t) for t in cue("title")):
+                continue
+        name = m.group(1)
+        if name[0] not in function_words and _given_ok(name[1:], function_words):
+            names[name] = max(names.get(name, 0.0), 0.7)
     found = []
     for name, confidence in sorted(names.items()):
         if _looks_like_place(name) or _common_word(name):
