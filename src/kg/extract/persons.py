@@ -126,9 +126,13 @@ def find_persons(text: str) -> list[Candidate]:
     for m in _before_title().finditer(text):
         start = m.start(1)
         previous = text[start - 1] if start else ""
-        if previous and "\u4e00" <= previous <= "\u9fff" and previous not in function_words:
-            if not any(text[max(0, start - 4) : start].endswith(t) for t in cue("title")):
-                continue
+        inside_word = (
+            previous and "\u4e00" <= previous <= "\u9fff" and previous not in function_words
+        )
+        if inside_word and not any(
+            text[max(0, start - 4) : start].endswith(t) for t in cue("title")
+        ):
+            continue
         name = m.group(1)
         if name[0] not in function_words and _given_ok(name[1:], function_words):
             names[name] = max(names.get(name, 0.0), 0.7)
