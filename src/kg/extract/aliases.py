@@ -202,7 +202,7 @@ def name_mentions(
     members: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for key in sorted(set(keys)):
         members.setdefault(union.find(key), []).append(key)
-    first_use = {}
+    first_use: dict[tuple[str, str], int] = {}
     for i, key in enumerate(keys):
         first_use.setdefault(key, i)
     best: dict[tuple[str, str], str] = {}

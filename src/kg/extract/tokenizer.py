@@ -52,7 +52,7 @@ class RJiebaTokenizer:
         return self
 
 
-@registry.tokenizers("kg.RJiebaTokenizer.v1")
+@registry.tokenizers("kg.RJiebaTokenizer.v1")  # type: ignore[untyped-decorator]
 def create_rjieba_tokenizer() -> object:
     def make(nlp: object) -> RJiebaTokenizer:
         return RJiebaTokenizer(nlp.vocab)  # type: ignore[attr-defined]
@@ -66,7 +66,7 @@ def text_of(doc: Doc) -> str:
     if text is None:
         text = doc.text
         doc.user_data[_TEXT_KEY] = text
-    return text  # type: ignore[no-any-return]
+    return str(text)
 
 
 def words_of(doc: Doc) -> tuple[list[str], list[int]]:
@@ -76,7 +76,8 @@ def words_of(doc: Doc) -> tuple[list[str], list[int]]:
         words = doc.user_data.get(_WORDS_KEY) or [t.text for t in doc]
         cached = (words, list(accumulate(map(len, words), initial=0)))
         doc.user_data[_STARTS_KEY] = cached
-    return cached  # type: ignore[no-any-return]
+    words, starts = cached
+    return words, starts
 
 
 def token_starts(doc: Doc) -> set[int]:
@@ -85,4 +86,5 @@ def token_starts(doc: Doc) -> set[int]:
     if cached is None:
         cached = set(words_of(doc)[1])
         doc.user_data["kg_token_start_set"] = cached
-    return cached  # type: ignore[no-any-return]
+    found: set[int] = cached
+    return found
