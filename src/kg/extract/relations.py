@@ -222,6 +222,8 @@ _ENT_ORG = frozenset({"Enterprise", "Organization"})
 _ENT_ORG_ZONE = frozenset({"Enterprise", "Organization", "Zone"})
 _ZONE_PLACE = frozenset({"Zone", "Place"})
 _ZONE_PLACE_ENT = frozenset({"Zone", "Place", "Enterprise"})
+# the types that can be a clause's doer (subject)
+_DOER_TYPES = _OWNER_TYPES | {"Organization"}
 # mentions that stand between a doer and its verb without being the doer (X的Y产业……落户)
 _PASSED = frozenset({"Industry", "Person"})
 
@@ -314,26 +316,33 @@ class _Sentence:
         # every surface of every zone of the article -> the zone's name (set by the caller)
         self.zones_named: dict[str, str] = {}
         start, end = span
-        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, start, end)]
-        bounds = [start, *[b + 1 for b in breaks if b + 1 < end]]
-        self.clauses = [
-            (bounds[i], bounds[i + 1] if i + 1 < len(bounds) else end) for i in range(len(bounds))
-        ]
-        self.clause_starts = [c[0] for c in self.clauses]
+        bounds = [start]
+        for found in _CLAUSE_BREAK.finditer(text, start, end - 1):
+            bounds.append(found.end())
+        bounds.append(end)
+        self.clauses = list(zip(bounds, bounds[1:], strict=False))
+        self.clause_starts = bounds[:-1]
         self.clause_texts = [text[a:b] for a, b in self.clauses]
-        self._cb: list[str | None] = [None] * len(mentions)
-        self._ca: list[str | None] = [None] * len(mentions)
-        self.clause_of = [bisect_left(self.clause_starts, m.start + 1) - 1 for m in mentions]
-        self.clause_ranges = [
-            range(bisect_left(self.clause_of, c), bisect_left(self.clause_of, c + 1))
-            for c in range(len(self.clauses))
-        ]
+        n = len(mentions)
+        self._cb: list[str | None] = [None] * n
+        self._ca: list[str | None] = [None] * n
+        if len(self.clauses) == 1:
+            self.clause_of = [0] * n
+            self.clause_ranges = [range(n)]
+        else:
+            self.clause_of = [bisect_left(self.clause_starts, m.start + 1) - 1 for m in mentions]
+            self.clause_ranges = [
+                range(bisect_left(self.clause_of, c), bisect_left(self.clause_of, c + 1))
+                for c in range(len(self.clauses))
+            ]
         # enumeration groups: neighbours of one type in one clause joined by 、/和/及
-        enum = _patterns().enum
+        p = _patterns()
+        enum = p.enum
+        clause_of = self.clause_of
         self.group_of: list[int] = []
         self.groups: list[list[int]] = []
         for k, m in enumerate(mentions):
-            if k and self.clause_of[k] == self.clause_of[k - 1]:
+            if k and clause_of[k] == clause_of[k - 1]:
                 prev = mentions[k - 1]
                 if prev.type == m.type and enum.fullmatch(_clean(text[prev.end : m.start])):
                     self.groups[-1].append(k)
@@ -342,17 +351,20 @@ class _Sentence:
             self.groups.append([k])
             self.group_of.append(len(self.groups) - 1)
         # a clause after a semicolon starts afresh: subjects are not carried into it
-        self.after_semicolon = [cs > start and text[cs - 1] == ";" for cs, _ in self.clauses]
-        # the subject of each clause: its first owner-type mention that no preposition governs
-        p = _patterns()
-        self.marked = [
-            bool(p.object_marker.search(self.cb(self.groups[self.group_of[k]][0])[-6:]))
-            for k in range(len(mentions))
-        ]
+        self.after_semicolon = [cs > start and text[cs - 1] == ";" for cs in self.clause_starts]
+        # the subject of each clause: its first owner-type mention that no preposition governs;
+        # only mentions that can be doers are looked at
+        self.marked = [False] * n
+        for g in self.groups:
+            if mentions[g[0]].type in _DOER_TYPES and p.object_marker.search(self.cb(g[0])[-6:]):
+                for k in g:
+                    self.marked[k] = True
         self.clause_subject: list[int | None] = [None] * len(self.clauses)
         self.clause_entorg: list[int | None] = [None] * len(self.clauses)
         for k, m in enumerate(mentions):
-            c = self.clause_of[k]
+            if m.type not in _DOER_TYPES:
+                continue
+            c = clause_of[k]
             if self.marked[k]:
                 # 在甘肃,兰州新区……: a clause that only says where is about that place
                 if self.clause_subject[c] is None and m.type in _ZONE_PLACE:
