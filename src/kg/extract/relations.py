@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from kg.gazetteer import place_by_name, zone_by_name
 from kg.model import Evidence, Mention, Relation
@@ -320,7 +321,7 @@ class _Sentence:
         for found in _CLAUSE_BREAK.finditer(text, start, end - 1):
             bounds.append(found.end())
         bounds.append(end)
-        self.clauses = list(zip(bounds, bounds[1:], strict=False))
+        self.clauses = list(pairwise(bounds))
         self.clause_starts = bounds[:-1]
         self.clause_texts = [text[a:b] for a, b in self.clauses]
         n = len(mentions)
