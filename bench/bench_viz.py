@@ -6,7 +6,7 @@ page with `kg.viz.write_page`, opens it from a file in Debian's Chromium (networ
 measures the time from navigation to the page's first drawing of the laid-out graph
 (`window.kg.readyAt`, set on vis-network's first `afterDrawing`). The baseline, in the same run,
 is the same page for a 10-node graph: the ratio is what 5,000 nodes add over the fixed cost of
-loading vis-network. Appends a row to bench/RESULTS.md.
+loading vis-network. Appends a row to bench/RESULTS.md (bench/results.py).
 
     .venv/bin/python bench/bench_viz.py              # 5,000 nodes, 3 runs each
     .venv/bin/python bench/bench_viz.py --nodes 2000 --runs 1 --no-record
@@ -15,11 +15,8 @@ loading vis-network. Appends a row to bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from results import append_rows, commit, load, today
 
 from kg.viz import write_page
 
@@ -40,7 +38,6 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TARGET_SECONDS = 3.0
 VERBOSE = "--verbose" in sys.argv
 
@@ -179,39 +176,6 @@ def time_to_interactive(browser: Any, page_path: Path) -> tuple[float, float, li
     return float(ready_ms) / 1000, wall, errors
 
 
-def commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def record(row: str) -> None:
-    header = (
-        "# Benchmark results\n\n"
-        "Rows appended by the scripts in bench/; each names the machine, date and commit.\n"
-    )
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else header
-    section = "\n## kg viz: 5,000-node page in headless Chromium (bench/bench_viz.py)\n\n"
-    table_head = (
-        "| date | commit | machine | nodes | edges | page MB | Python s | interactive s "
-        "| baseline s (10 nodes) | ratio | target < 3 s |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|\n"
-    )
-    if section.strip() not in text:
-        text = text.rstrip("\n") + "\n" + section + table_head
-    # append the row at the end of this section's table
-    start = text.index(section.strip())
-    next_section = text.find("\n## ", start + 1)
-    end = len(text) if next_section < 0 else next_section
-    body = text[start:end].rstrip("\n") + "\n" + row + "\n"
-    text = text[:start] + body + ("\n" + text[end:].lstrip("\n") if next_section >= 0 else "")
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=5000)
@@ -247,6 +211,7 @@ def main() -> int:
                 big_times.append(seconds)
                 print(f"  run: interactive {seconds:.2f}s (wall {wall:.2f}s)")
             browser.close()
+    load_seen = load()
     interactive = statistics.median(big_times)
     baseline = statistics.median(small_times)
     ratio = interactive / baseline
@@ -256,21 +221,42 @@ def main() -> int:
         f"{baseline:.2f}s, ratio {ratio:.1f}x); target < {TARGET_SECONDS:.0f}s: {verdict}"
     )
     if not args.no_record:
-        machine = f"{platform.machine()} {platform.processor() or ''} cores={_cores()}".strip()
-        row = (
-            f"| {datetime.date.today()} | {commit()} | {machine} | {big.nodes} | {big.edges} | "
-            f"{big.bytes / 1e6:.1f} | {python_seconds:.1f} | {interactive:.2f} | "
-            f"{baseline:.2f} | {ratio:.1f}x | {verdict} |"
+        append_rows(
+            "kg viz: a 5,000-node page in headless Chromium (bench/bench_viz.py)",
+            "Time from navigation to the first drawing of the laid-out graph (window.kg.readyAt),"
+            " median of the runs; baseline: the same page for 10 nodes, in the same run. Python s"
+            " is the time to write the page (measures, layout, HTML). Target < 3 s.",
+            [
+                "date",
+                "commit",
+                "load",
+                "nodes",
+                "edges",
+                "page MB",
+                "Python s",
+                "interactive s",
+                "baseline s (10 nodes)",
+                "ratio",
+                "target < 3 s",
+            ],
+            [
+                [
+                    today(),
+                    commit(),
+                    load_seen,
+                    big.nodes,
+                    big.edges,
+                    f"{big.bytes / 1e6:.1f}",
+                    f"{python_seconds:.1f}",
+                    f"{interactive:.2f}",
+                    f"{baseline:.2f}",
+                    f"{ratio:.1f}x",
+                    verdict,
+                ]
+            ],
         )
-        record(row)
-        print(f"appended to {RESULTS}")
+        print("appended to bench/RESULTS.md")
     return 0
-
-
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1
 
 
 if __name__ == "__main__":

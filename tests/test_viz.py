@@ -147,8 +147,8 @@ def test_page_carries_every_node_and_edge(page: Path, graph: nx.MultiDiGraph) ->
 def test_size_follows_pagerank(page: Path) -> None:
     nodes = page_json(page)["nodes"]
     by_rank = sorted(nodes, key=lambda n: n["pagerank"])
-    assert [n["size"] for n in by_rank] == sorted(n["size"] for n in nodes)
-    assert by_rank[-1]["size"] > by_rank[0]["size"]
+    assert [n["value"] for n in by_rank] == sorted(n["value"] for n in nodes)
+    assert by_rank[-1]["value"] > by_rank[0]["value"]
 
 
 def test_styles_cover_every_type_and_predicate_in_chinese() -> None:

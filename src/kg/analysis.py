@@ -420,10 +420,10 @@ def communities(graph: nx.MultiDiGraph, *, seed: int = SEED) -> list[list[str]]:
 
 def betweenness_sample(simple: nx.Graph) -> int | None:
     """How many source nodes estimate betweenness; None means exact."""
-    n = simple.number_of_nodes()
+    n = int(simple.number_of_nodes())
     if n <= EXACT_BETWEENNESS_LIMIT:
         return None
-    return min(n, max(32, BETWEENNESS_BUDGET // (n + simple.number_of_edges())))
+    return min(n, max(32, BETWEENNESS_BUDGET // (n + int(simple.number_of_edges()))))
 
 
 def compute_measures(graph: nx.MultiDiGraph, *, seed: int = SEED) -> dict[str, NodeMeasures]:
