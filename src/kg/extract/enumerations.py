@@ -24,6 +24,8 @@ from kg.extract.tokenizer import text_of, words_of
 COMPONENT = "kg_enumerations"
 _NAME = r"[\u4e00-\u9fffA-Za-z0-9+“”]"
 # A run of items separated by 、 (the last may hold 和/及/与 and a closing phrase).
+# (Found as runs of name characters and 、, which the regex engine scans in one pass.)
+_RUN = re.compile(rf"(?:{_NAME}|、)+")
 _LIST = re.compile(rf"{_NAME}{{2,30}}(?:、{_NAME}{{1,30}})+")
 _LAST_JOIN = re.compile(r"(.+?)(?:以及|和|及|与)(.+)$")
 # Words after a list that say its items are industries or technology fields: 等领域, 三大产业,
@@ -106,7 +108,7 @@ def find_listed(
     other_types = [(c.start, c.end) for c in known if c.type != "Industry"]
     stop = _stop_words()
     found: list[Candidate] = []
-    for m in _LIST.finditer(text):
+    for m in _lists(text):
         first_sep = text.index("、", m.start())
         # The first item starts where a name before the first separator would start.
         begin = max(m.start(), left_edge(text, words, starts, first_sep, _MAX_INDUSTRY, "Industry"))
@@ -130,6 +132,15 @@ def find_listed(
             if (a, b) not in industry_at and _not_a_field(text[a:b]):
                 continue
             found.append(Candidate(a, b, "Industry", COMPONENT, 0.8 if closed else 0.65))
+    return found
+
+
+def _lists(text: str) -> list[re.Match[str]]:
+    """Lists A、B、C: runs of name characters that hold a 、, each searched for the list form."""
+    found = []
+    for run in _RUN.finditer(text):
+        if "、" in run.group():
+            found.extend(_LIST.finditer(text, run.start(), run.end()))
     return found
 
 

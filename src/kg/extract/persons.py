@@ -26,25 +26,31 @@ _AFTER_NAME = re.compile(rf"[^{_HAN}]|$")
 
 
 @cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], frozenset[str]]:
+    """Anchors: a title before a name; a verb of speech (after an optional title) or a title
+    written after a name, both right after the name."""
     titles = alternation(cue("title"))
     speech = alternation(cue("speech"))
     single, double = surnames()
     surname = "|".join(sorted(double, key=len, reverse=True)) + "|[" + "".join(sorted(single)) + "]"
     after_title = re.compile(rf"(?:{titles.pattern})((?:{surname})[{_HAN}]{{1,2}})")
-    before_speech = re.compile(
-        rf"((?:{surname})[{_HAN}]{{1,2}}?)(?=(?:{titles.pattern})?(?:{speech.pattern}))"
-    )
-    return after_title, before_speech, frozenset(cue("function"))
+    before_speech = re.compile(rf"(?:{titles.pattern})?(?:{speech.pattern})")
+    before_title = alternation(cue("title_after"))
+    return after_title, before_speech, before_title, frozenset(cue("function"))
 
 
-@cache
-def _before_title() -> re.Pattern[str]:
-    """A name right before a title written after names (习近平同志, 胡庚团队)."""
+def _name_before(text: str, anchor: int) -> tuple[int, str] | None:
+    """The longest family name and one or two given characters that end at `anchor`."""
     single, double = surnames()
-    surname = "|".join(sorted(double, key=len, reverse=True)) + "|[" + "".join(sorted(single)) + "]"
-    after = alternation(cue("title_after"))
-    return re.compile(rf"((?:{surname})[{_HAN}]{{1,2}}?)(?={after.pattern})")
+    for size in (4, 3, 2):
+        start = anchor - size
+        if start < 0:
+            continue
+        name = text[start:anchor]
+        family = 2 if name[:2] in double else (1 if name[0] in single else 0)
+        if family and 1 <= size - family <= 2 and all("\u4e00" <= c <= "\u9fff" for c in name):
+            return start, name
+    return None
 
 
 # Characters that do not occur in given names but often follow a name (of, at, is, said...).
@@ -101,7 +107,8 @@ def _is_word(text: str) -> bool:
 
 def find_persons(text: str) -> list[Candidate]:
     """Person-name candidates of `text` (every use of each name found in a naming context)."""
-    after_title, before_speech, function_words = _patterns()
+    after_title, before_speech, before_title, function_words = _patterns()
+    titles = cue("title")
     names: dict[str, float] = {}
     for m in after_title.finditer(text):
         start = m.start(1)
@@ -111,31 +118,21 @@ def find_persons(text: str) -> list[Candidate]:
         if length:
             name = text[m.start(1) : m.start(1) + length]
             names[name] = max(names.get(name, 0.0), 0.85)
-    for m in before_speech.finditer(text):
-        start = m.start(1)
-        if start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff" and text[start - 1] not in "的":
-            # A name before a speech verb starts a clause; inside a word it is no name.
-            previous = text[max(0, start - 3) : start]
-            if not any(previous.endswith(t) for t in cue("title")):
+    for anchors, confidence in ((before_speech, 0.8), (before_title, 0.7)):
+        for m in anchors.finditer(text):
+            found_name = _name_before(text, m.start())
+            if found_name is None:
                 continue
-        name = m.group(1)
-        if name[0] in function_words and start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff":
-            continue  # 软件和硬件工程师说: 和 joins, it is no family name here
-        if _given_ok(name[1:], function_words):
-            names[name] = max(names.get(name, 0.0), 0.8)
-    for m in _before_title().finditer(text):
-        start = m.start(1)
-        previous = text[start - 1] if start else ""
-        inside_word = (
-            previous and "\u4e00" <= previous <= "\u9fff" and previous not in function_words
-        )
-        if inside_word and not any(
-            text[max(0, start - 4) : start].endswith(t) for t in cue("title")
-        ):
-            continue
-        name = m.group(1)
-        if name[0] not in function_words and _given_ok(name[1:], function_words):
-            names[name] = max(names.get(name, 0.0), 0.7)
+            start, name = found_name
+            previous = text[start - 1] if start else ""
+            # A name starts a clause; inside a word it is no name, unless a title precedes.
+            inside_word = previous and "\u4e00" <= previous <= "\u9fff" and previous != "的"
+            if inside_word and not any(text[max(0, start - 4) : start].endswith(t) for t in titles):
+                continue
+            if name[0] in function_words and previous and "\u4e00" <= previous <= "\u9fff":
+                continue  # 软件和硬件工程师说: 和 joins, it is no family name here
+            if _given_ok(name[1:], function_words):
+                names[name] = max(names.get(name, 0.0), confidence)
     found = []
     for name, confidence in sorted(names.items()):
         if _looks_like_place(name) or _common_word(name):
