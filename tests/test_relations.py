@@ -432,3 +432,11 @@ def test_what_a_person_or_entrants_work_on_is_not_the_zone_industry() -> None:
         {"工业软件": "Industry", "储能材料": "Industry", "海洋装备": "Industry"},
     )
     assert not [r for r in found if r.predicate == "developsIndustry"]
+
+
+def test_a_field_merely_named_is_not_given_to_the_article_subject() -> None:
+    found = run(
+        "青禾高新区发布新政。研究人员通过人工智能解析出新配方。",
+        {"人工智能": "Industry"},
+    )
+    assert not found

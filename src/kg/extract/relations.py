@@ -1037,7 +1037,9 @@ def _industry_owner(
     after = sent.ca(last)
     nxt = last + 1 if last + 1 < len(ms) and sent.clause_of[last + 1] == c else None
     # X等技术 (a means), 为X提供 (a beneficiary), 一家X企业 (an enterprise left unnamed)
-    if p.not_developed_after.match(after) or before.endswith(("依托", "借助", "利用")):
+    if p.not_developed_after.match(after) or before.endswith(
+        ("依托", "借助", "利用", "通过", "运用")
+    ):
         return [], "", 0.0
     if before.endswith("为") and p.beneficiary.match(after):
         return [], "", 0.0
@@ -1139,7 +1141,11 @@ def _industry_owner(
         return [ms[carried].name], "industry-carried", 0.7
     if article.paragraph_subject:
         return [article.paragraph_subject], "industry-paragraph", 0.6
-    if article.fallback and article.fallback_type in _ZONE_PLACE:
+    if (
+        article.fallback
+        and article.fallback_type in _ZONE_PLACE
+        and p.develop.search(sent.text, *sent.span)
+    ):
         return [article.fallback], "industry-article", 0.55
     return [], "", 0.0
 
