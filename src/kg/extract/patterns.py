@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import rjieba
 from spacy.language import Language
@@ -38,6 +38,7 @@ MAX_MODIFIER = {
     "PolicyDocument": 30,
     "Industry": 8,
 }
+_NAME_BEFORE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·+\-”’」）)]")
 _NAME_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·+\-]+")
 _NUMERAL_WORD = re.compile(r"[一二三四五六七八九十百千万两几多数\d]+[大个类项条家批种项只]?")
 _ORDINAL = re.compile(
@@ -128,6 +129,57 @@ def left_edge(
     return strict
 
 
+# What one word does to a walk back from a head (`_verdict`).
+_NOMINAL, _VERB, _BREAK, _CUT_FIRST, _FUNCTION = range(5)
+
+
+@lru_cache(maxsize=262144)
+def _verdict(word: str, etype: str) -> int:
+    """Whether `word` can stand inside a name of `etype` before its head: as a noun, as a verb
+    (only right before the head), not at all, or after its first character (由青梧)."""
+    lex = _lexicon()
+    function_words = lex.function
+    document = etype == "PolicyDocument"
+    if not _NAME_WORD.fullmatch(word):
+        return _BREAK
+    if _NUMERAL_WORD.fullmatch(word) and not (etype == "Programme" and len(word) > 1):
+        return _BREAK
+    if word in function_words:
+        return _FUNCTION
+    if len(word) > 1 and not _is_dictionary_word(word):
+        # 由青梧, 周在: the segmenter glued a function word to an unknown name.
+        if word[0] in function_words:
+            return _CUT_FIRST
+        if word[-1] in function_words:
+            return _BREAK
+    elif len(word) == 2 and word[0] in function_words:
+        return _BREAK
+    if word in lex.stops or word[:2] in function_words:
+        return _BREAK
+    if document:
+        if word in lex.document_verbs:
+            return _BREAK
+    elif _is_verb(word, lex.verbs):
+        return _BREAK
+    kind = known_type(word)
+    if etype == "Industry" and kind in ("Place", "Zone", "Organization"):
+        return _BREAK
+    tag = _tag_of(word)
+    if word in _LEVEL_WORDS:
+        tag = "n"
+    elif kind in ("Place", "Zone", "Organization"):
+        tag = "ns"
+    elif word in lex.industry_verbs:
+        tag = "v"
+    if tag in _BREAKING_TAGS and not (etype == "Programme" and tag in ("m", "mq")):
+        return _BREAK
+    if etype == "Industry" and (word in lex.industry_stops or _is_verb(word, lex.industry_stops)):
+        return _BREAK
+    if tag == "v" and not document:
+        return _VERB
+    return _NOMINAL
+
+
 def _walk(
     text: str,
     words: list[str],
@@ -163,15 +215,12 @@ def _walk(
             pos = open_at
             i = bisect_right(starts, pos - 1) - 1
             continue
-        if not _NAME_WORD.fullmatch(word):
-            break
-        if _NUMERAL_WORD.fullmatch(word) and not (etype == "Programme" and len(word) > 1):
-            break
         if document and word == "的" and pos != head_start:
             pos = starts[i]
             i -= 1
             continue
-        if word in function_words:
+        verdict = _verdict(word, etype)
+        if verdict == _FUNCTION:
             # 曦|和 光子: a name's character that the segmenter split off, no function word;
             # 数量和产值双倍增行动: 和 inside a programme's or body's name.
             lone_before = i > 0 and len(words[i - 1]) == 1 and _NAME_WORD.fullmatch(words[i - 1])
@@ -193,45 +242,18 @@ def _walk(
             pos = starts[i]
             i -= 1
             continue
-        if len(word) > 1 and not _is_dictionary_word(word):
-            # 由青梧, 周在: the segmenter glued a function word to an unknown name.
-            if word[0] in function_words:
-                pos = starts[i] + 1
-                break
-            if word[-1] in function_words:
-                break
-        elif len(word) == 2 and word[0] in function_words:
+        if verdict == _BREAK:
             break
-        if word in lex.stops or word[:2] in function_words:
+        if verdict == _CUT_FIRST:
+            pos = starts[i] + 1
             break
-        if document:
-            if word in lex.document_verbs:
-                break
-        elif _is_verb(word, lex.verbs):
-            break
-        kind = known_type(word)
-        if etype == "Industry" and kind in ("Place", "Zone", "Organization"):
-            break
-        tag = _tag_of(word)
-        if word in _LEVEL_WORDS:
-            tag = "n"
-        elif kind in ("Place", "Zone", "Organization"):
-            tag = "ns"
-        elif word in lex.industry_verbs:
-            tag = "v"
-        if tag in _BREAKING_TAGS and not (etype == "Programme" and tag in ("m", "mq")):
-            break
-        if tag == "v" and not document:
+        if verdict == _VERB:
             # A verb right before the head can be part of the name (转移转化示范区); one further
             # back governs the name (位居…经开区).
             if stop_at_verbs and not verbs_only:
                 return pos, True
         else:
             verbs_only = False
-        if etype == "Industry" and (
-            word in lex.industry_stops or _is_verb(word, lex.industry_stops)
-        ):
-            break
         pos = starts[i]
         i -= 1
     return pos, False
@@ -244,6 +266,8 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
     found: list[Candidate] = []
     for m in lex.head_pattern.finditer(text):
         head_start, head_end = m.span()
+        if head_start == 0 or not _NAME_BEFORE.match(text, head_start - 1):
+            continue  # nothing a name could be made of before the head
         etype = lex.heads[m.group()]
         if head_start not in boundaries:
             # 格局 is no …局: a head inside a short dictionary word is part of that word
