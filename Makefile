@@ -37,6 +37,9 @@ browser:
 demo: venv
 	$(KG) --store $(STORE) build examples/articles
 	$(KG) --store $(STORE) stats
+	$(KG) --store $(STORE) viz -o $(OUT)/demo.html --title "kg 示例图谱 examples/articles"
+	$(KG) --store $(STORE) viz --zone 苏州工业园区 --radius 2 -o $(OUT)/zone.html
+	@echo "open $(abspath $(OUT))/demo.html and $(abspath $(OUT))/zone.html in a browser (offline)"
 
 test: test-deps
 	$(BIN)/python -m pytest -q
