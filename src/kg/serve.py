@@ -32,6 +32,7 @@ import http.client
 import http.server
 import json
 import math
+import os
 import re
 import shutil
 import signal
@@ -205,6 +206,10 @@ class Engine:
             return "no message"
         return lines[-1] if lines else "no message"
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def current(self) -> tuple[int, int]:
         """(port, generation) of the running engine; waits while it restarts."""
         self._ready.wait(START_SECONDS)
@@ -237,6 +242,83 @@ class Engine:
         with self._lock:
             self._kill()
             self._ready.clear()
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time a process has used (Linux /proc), or None where that cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Watchdog:
+    """Restarts the engine when it keeps working on queries that the guard gave up on.
+
+    Oxigraph cancels most queries at its own timeout, but not a sort over a huge join (83 s past
+    a 3 s timeout, measured). After a 504, the watchdog waits until no query is in flight (or
+    twice the timeout has passed) and restarts the engine only if it is still using CPU; queries
+    caught by a restart are asked again once. Without /proc it restarts when idle.
+    """
+
+    INTERVAL = 0.5
+    BUSY = 0.5  # share of one core
+
+    def __init__(self, engine: Engine, timeout: float) -> None:
+        self.engine = engine
+        self.timeout = timeout
+        self.restarts = 0
+        self._lock = threading.Lock()
+        self._inflight = 0
+        self._abandoned_at: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="kg-serve-watchdog", daemon=True)
+        self._thread.start()
+
+    @contextlib.contextmanager
+    def inflight(self) -> Iterator[None]:
+        with self._lock:
+            self._inflight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._inflight -= 1
+
+    def abandoned(self) -> None:
+        with self._lock:
+            if self._abandoned_at is None:
+                self._abandoned_at = time.monotonic()
+
+    def _watch(self) -> None:
+        last: tuple[float, float | None] | None = None
+        while not self._stop.wait(self.INTERVAL):
+            pid = self.engine.pid
+            now = time.monotonic()
+            cpu = _cpu_seconds(pid) if pid else None
+            busy = True
+            if last is not None and cpu is not None and last[1] is not None:
+                busy = (cpu - last[1]) / max(now - last[0], 1e-3) > self.BUSY
+            last = (now, cpu)
+            with self._lock:
+                since, inflight = self._abandoned_at, self._inflight
+            if since is None:
+                continue
+            if cpu is not None and not busy:
+                with self._lock:
+                    self._abandoned_at = None  # the engine dropped the query itself
+                continue
+            if inflight == 0 or now - since > 2 * self.timeout:
+                with self._lock:
+                    self._abandoned_at = None
+                self.engine.restart(self.engine.generation)
+                self.restarts += 1
+                last = None
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
 
 
 @dataclass
@@ -276,6 +358,7 @@ class SparqlServer(http.server.ThreadingHTTPServer):
                 f"cannot listen on {options.host}:{options.port} ({exc.strerror}); "
                 "pass another --port (0 picks a free one) or --host"
             ) from None
+        self.watchdog = Watchdog(engine, options.timeout)
         self._stopped = False
 
     @property
@@ -301,6 +384,7 @@ class SparqlServer(http.server.ThreadingHTTPServer):
     def _clean_up(self) -> None:
         self._stopped = True
         self.server_close()
+        self.watchdog.stop()
         self.engine.stop()
         if self.store_lock is not None:
             self.store_lock.release()
@@ -598,34 +682,28 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
             "Accept": "text/tab-separated-values, application/n-triples;q=0.9",
         }
         deadline = time.monotonic() + options.timeout
-        port, generation = self.server.engine.current()
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=options.timeout)
-        try:
-            try:
-                connection.request("POST", "/query", body, headers)
-                sock = connection.sock
-                response = connection.getresponse()
-                if response.status != 200:
-                    detail = response.read()
+        with self.server.watchdog.inflight():
+            for attempt in range(2):
+                port, generation = self.server.engine.current()
+                try:
+                    kind, lines, truncated = _ask_engine(port, body, headers, deadline, options)
+                except _EngineAnswer as answer:
+                    return answer.answer
+                except TimeoutError:
+                    self.server.watchdog.abandoned()
                     return _Answer(
-                        response.status, detail, response.getheader("Content-Type", "text/plain")
+                        504,
+                        f"the query did not finish within {options.timeout:g} s and was stopped "
+                        "(kg serve --timeout); narrow the pattern or add LIMIT\n".encode(),
                     )
-                kind = (response.getheader("Content-Type") or "").split(";")[0].strip()
-                lines, truncated = _read_lines(sock, response, options.limit, deadline)
-            except TimeoutError:
-                self.server.engine.restart(generation)
-                return _Answer(
-                    504,
-                    f"the query did not finish within {options.timeout:g} s and was stopped "
-                    "(kg serve --timeout); narrow the pattern or add LIMIT\n".encode(),
-                )
-            except (OSError, http.client.HTTPException):
-                raise _Refused(
-                    503, "the query engine was restarting after a query that ran too long; retry"
-                ) from None
-        finally:
-            connection.close()
-        return self._convert(kind, lines, truncated)
+                except (OSError, http.client.HTTPException):
+                    # The engine was restarted under this query (a runaway one was stopped):
+                    # ask the new one, once.
+                    if attempt == 0 and self.server.engine.generation != generation:
+                        continue
+                    raise _Refused(503, "the query engine did not answer; retry") from None
+                return self._convert(kind, lines, truncated)
+        raise _Refused(503, "the query engine did not answer; retry")
 
     def _convert(self, kind: str, lines: list[bytes], truncated: bool) -> _Answer:
         limit = self.server.options.limit
@@ -676,6 +754,34 @@ class _GuardHandler(http.server.BaseHTTPRequestHandler):
             raise _Refused(503, f"the query engine did not answer ({exc}); retry") from None
         finally:
             connection.close()
+
+
+class _EngineAnswer(Exception):
+    """The engine answered with an error status (a syntax error, say): passed on as it is."""
+
+    def __init__(self, answer: _Answer) -> None:
+        super().__init__(answer.status)
+        self.answer = answer
+
+
+def _ask_engine(
+    port: int, body: bytes, headers: dict[str, str], deadline: float, options: ServeOptions
+) -> tuple[str, list[bytes], bool]:
+    """The engine's answer: its media type, the lines read (at most the limit), whether cut."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=options.timeout)
+    try:
+        connection.request("POST", "/query", body, headers)
+        sock = connection.sock
+        response = connection.getresponse()
+        if response.status != 200:
+            detail = response.read()
+            content_type = response.getheader("Content-Type", "text/plain")
+            raise _EngineAnswer(_Answer(response.status, detail, content_type))
+        kind = (response.getheader("Content-Type") or "").split(";")[0].strip()
+        lines, truncated = _read_lines(sock, response, options.limit, deadline)
+        return kind, lines, truncated
+    finally:
+        connection.close()
 
 
 def _read_lines(
