@@ -39,7 +39,8 @@ class Candidate(NamedTuple):
     `name` is a canonical name when the recogniser knows one (a gazetteer entry); `priority`
     settles overlaps between spans of equal length (higher wins); `alias_of` marks a short form
     that the recogniser already tied to a longer surface (以下简称); a `nested` candidate is kept
-    inside a longer one (the issuer named in a document's title).
+    inside a longer one (the issuer named in a document's title); an `unconfirmed` one only where
+    another recogniser proposes the same span.
     """
 
     start: int
@@ -51,6 +52,7 @@ class Candidate(NamedTuple):
     priority: int = 0
     alias_of: str | None = None
     nested: bool = False
+    unconfirmed: bool = False
 
 
 def candidates(doc: Doc) -> list[Candidate]:

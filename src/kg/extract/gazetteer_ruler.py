@@ -25,8 +25,6 @@ COMPONENT = "kg_gazetteer"
 _TRUSTED_LENGTH = 4
 # Industry words this short need an industry context (or a list) to count.
 _SHORT_INDUSTRY = 2
-# The priority of a candidate that stays only if another recogniser proposes the same span.
-UNCONFIRMED = -1
 _INDUSTRY_AFTER = ("产业", "行业", "领域", "企业", "集群", "赛道", "板块", "制造", "装备")
 _INDUSTRY_BEFORE = ("发展", "聚焦", "布局", "培育", "壮大", "深耕", "从事", "专注", "瞄准")
 
@@ -90,17 +88,24 @@ def find_known(text: str, boundaries: set[int]) -> list[Candidate]:
         if etype not in ENTITY_TYPES:
             continue
         confidence = 0.95 if best.official else 0.85
-        priority = 3
-        if (
+        # 钢铁, 卫星, 汽车: a short industry word names a product as often as an industry;
+        # without an industry word beside it, only a list of industries confirms it.
+        unconfirmed = (
             etype == "Industry"
             and len(surface) <= _SHORT_INDUSTRY
             and not _industry_context(text, start, end)
-        ):
-            # 钢铁, 卫星, 汽车: a short industry word names a product as often as an industry;
-            # without an industry word beside it, only a list of industries confirms it.
-            confidence, priority = 0.5, UNCONFIRMED
+        )
         found.append(
-            Candidate(start, end, etype, COMPONENT, confidence, name=best.name, priority=priority)
+            Candidate(
+                start,
+                end,
+                etype,
+                COMPONENT,
+                0.5 if unconfirmed else confidence,
+                name=best.name,
+                priority=3,
+                unconfirmed=unconfirmed,
+            )
         )
     return found
 

@@ -1,7 +1,7 @@
 """Overlap resolution: the doc's candidates in; one consistent set of mentions out.
 
-A candidate of negative priority (a short industry word without an industry beside it) stays
-only where another recogniser proposes the same span. Where candidates overlap, the longest span
+An unconfirmed candidate (a short industry word without an industry beside it) stays only where
+another recogniser proposes the same span. Where candidates overlap, the longest span
 wins (a zone's full name over the place inside it),
 then the higher priority, then the higher confidence, then the earlier start. The winners go to
 `doc._.kg_candidates` in text order; `kg_aliases` names them.
@@ -22,8 +22,8 @@ _LONG_TITLE = 10
 
 def resolve_overlaps(found: list[Candidate]) -> list[Candidate]:
     """Non-overlapping candidates, preferring long, high-priority, confident ones; in text order."""
-    spans = {(c.start, c.end) for c in found if c.priority >= 0}
-    found = [c for c in found if c.priority >= 0 or (c.start, c.end) in spans]
+    spans = {(c.start, c.end) for c in found if not c.unconfirmed}
+    found = [c for c in found if not c.unconfirmed or (c.start, c.end) in spans]
     ordered = sorted(
         found, key=lambda c: (-(c.end - c.start), -c.priority, -c.confidence, c.start, c.type)
     )
