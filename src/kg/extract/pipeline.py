@@ -44,6 +44,10 @@ CONFIG = Path(__file__).resolve().parent / "config.cfg"
 def build_pipeline(config_path: Path | str | None = None) -> Language:
     """A new pipeline from `config_path` (default: the packaged config.cfg)."""
     config = load_config(Path(config_path) if config_path else CONFIG)
+    if "kg_statistical_ner" in config["nlp"]["pipeline"]:
+        # The trained recogniser registers its factory when imported; it is optional because
+        # its model is built by `make model`.
+        import kg.extract.statistical  # noqa: F401
     return load_model_from_config(config, auto_fill=True, validate=True)
 
 
