@@ -1,27 +1,49 @@
-"""Build: inputs in, the store updated; one named graph per article, written in one transaction.
+"""Build: inputs in, the store updated; one named graph per article, each written whole.
 
 An article whose fingerprint (its content and the version of the extractor) is already in the
 store is left alone; a changed article replaces its graph; a bad file is reported and skipped.
+A file that has not changed since the last build (same size and modification time, see
+`kg.manifest`) is not even read, nor is an unchanged line of a changed JSON Lines file.
+
+Extraction runs in worker processes (or on a Dask cluster) while this process writes: at most
+`IN_FLIGHT` articles are between reading and writing at any time, so memory stays flat however
+many articles stream through.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import sqlite3
+import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg import __version__
 from kg.extract import EXTRACTOR_VERSION, extract_many
-from kg.ingest import Notice, Skipped, read_inputs
+from kg.ingest import (
+    JSONL_SUFFIXES,
+    Item,
+    Notice,
+    Skipped,
+    expand_inputs,
+    read_bytes,
+    read_file,
+    read_jsonl_lines,
+)
+from kg.manifest import FileEntry, Listed, Manifest, line_hash, manifest_location, open_manifest
 from kg.model import Article, Extraction
 from kg.rdf.mapping import extraction_quads
 from kg.rdf.namespaces import ONTOLOGY, article_id_of_graph, graph_iri
-from kg.rdf.store import KgStore
+from kg.rdf.store import EmbeddedStore, KgStore
 
 ProgressCallback = Callable[[int], None]
 
@@ -81,6 +103,195 @@ def stored_fingerprints(store: KgStore) -> dict[str, str]:
     return {article_id_of_graph(row["g"]): row["f"].value for row in results}
 
 
+class _Reader:
+    """The articles of the inputs that must be extracted; the others are counted as unchanged.
+
+    Remembers what each file gave, for the manifest that the build writes when it is done.
+    """
+
+    def __init__(
+        self,
+        known: dict[str, str],
+        manifest: Manifest | None,
+        encoding: str | None,
+        report: BuildReport,
+        progress: ProgressCallback | None,
+    ) -> None:
+        self.known = known
+        self.manifest = manifest
+        self.encoding = encoding
+        self.key = "|".join((__version__, EXTRACTOR_VERSION, encoding or ""))
+        self.report = report
+        self.progress = progress
+        self.seen: dict[str, str] = {}
+        self.read: list[tuple[str, FileEntry]] = []
+
+    def articles(self, inputs: Iterable[str]) -> Iterator[Article]:
+        for source in expand_inputs(inputs):
+            clock = time.perf_counter()
+            if source == "-":
+                stdin = read_bytes(sys.stdin.buffer.read(), "<stdin>", encoding=self.encoding)
+                yield from self._new(((item, None) for item in stdin), None, None, clock)
+                continue
+            assert isinstance(source, Path)
+            path = os.path.abspath(source)
+            try:
+                stat = source.stat()
+            except OSError:
+                stat = None
+            entry = self.manifest.get(path) if self.manifest and stat else None
+            if entry and stat and entry.matches(stat, self.key) and self._stored(entry.articles):
+                self._unchanged_file(entry, path)
+                self.report.stage_seconds["ingest"] += time.perf_counter() - clock
+                continue
+            if source.suffix.lower() in JSONL_SUFFIXES:
+                items = self._jsonl(source, entry if entry and entry.key == self.key else None)
+            else:
+                items = ((item, None) for item in read_file(source, encoding=self.encoding))
+            yield from self._new(items, path, stat, clock)
+
+    def _stored(self, listed: Iterable[Listed]) -> bool:
+        return all(self.known.get(a.article_id) == a.fingerprint for a in listed)
+
+    def _unchanged_file(self, entry: FileEntry, path: str) -> None:
+        for listed in entry.articles:
+            self._verdict(listed.article_id, listed.fingerprint, path, count=False)
+        if self.progress:
+            self.progress(len(entry.articles))
+
+    def _jsonl(
+        self, source: Path, entry: FileEntry | None
+    ) -> Iterator[tuple[Item | Listed, str | None]]:
+        """The items of a JSON Lines file with the hash of each line; of a file read before,
+        only the new and changed lines are parsed."""
+        unchanged = {
+            a.line_hash: a
+            for a in (entry.articles if entry else ())
+            if a.line_hash and self.known.get(a.article_id) == a.fingerprint
+        }
+        name = str(source)
+        current: list[str | None] = [None]
+        passed: list[Listed] = []
+
+        def lines(handle: Iterable[bytes]) -> Iterator[bytes]:
+            for raw in handle:
+                hashed = current[0] = line_hash(raw)
+                if hashed in unchanged:
+                    passed.append(unchanged[hashed])
+                    yield b"\n"  # a blank line: read_jsonl_lines skips it, line numbers hold
+                else:
+                    yield raw
+
+        try:
+            with source.open("rb") as handle:
+                # read_jsonl_lines finishes one line before it pulls the next, so the line
+                # last pulled (current) is the one each item comes from.
+                for item in read_jsonl_lines(lines(handle), name, encoding=self.encoding):
+                    yield from ((listed, listed.line_hash) for listed in passed)
+                    passed.clear()
+                    yield item, current[0]
+                yield from ((listed, listed.line_hash) for listed in passed)
+        except OSError:
+            yield from ((item, None) for item in read_file(source, encoding=self.encoding))
+
+    def _new(
+        self,
+        items: Iterable[tuple[Item | Listed, str | None]],
+        path: str | None,
+        stat: os.stat_result | None,
+        clock: float,
+    ) -> Iterator[Article]:
+        """Articles to extract among a file's items; what the file gave is remembered."""
+        listed: list[Listed] = []
+        complete = True
+        noticed: set[str | None] = set()
+        for item, hashed in items:
+            if isinstance(item, Skipped):
+                self.report.skipped.append(item)
+                complete = False
+                continue
+            if isinstance(item, Notice):
+                self.report.notices.append(item)
+                complete = False
+                noticed.add(hashed)
+                continue
+            if isinstance(item, Listed):
+                article_id, fp, article = item.article_id, item.fingerprint, None
+            else:
+                article_id, fp, article = item.id, fingerprint(item), item
+            where = (article.file if article else path) or article_id
+            verdict = self._verdict(article_id, fp, where)
+            if verdict == "conflict":
+                complete = False
+                continue
+            if hashed is None or hashed not in noticed:
+                listed.append(Listed(hashed, article_id, fp))
+            if verdict == "new" and article is not None:
+                self.report.stage_seconds["ingest"] += time.perf_counter() - clock
+                yield article
+                clock = time.perf_counter()
+        self.report.stage_seconds["ingest"] += time.perf_counter() - clock
+        if path is not None and stat is not None:
+            entry = FileEntry(stat.st_size, stat.st_mtime_ns, self.key, complete, tuple(listed))
+            self.read.append((path, entry))
+
+    def _verdict(self, article_id: str, fp: str, where: str, *, count: bool = True) -> str:
+        """'new' (to extract), 'unchanged', or 'conflict' (the id went to another article)."""
+        if article_id in self.seen and self.seen[article_id] != fp:
+            self.report.skipped.append(
+                Skipped(
+                    where,
+                    f"id {article_id!r} was already given to another article in this build; "
+                    "give each article its own id",
+                )
+            )
+            return "conflict"
+        if article_id in self.seen or self.known.get(article_id) == fp:
+            self.seen[article_id] = fp
+            self.report.unchanged += 1
+            if count and self.progress:
+                self.progress(1)
+            return "unchanged"
+        self.seen[article_id] = fp
+        return "new"
+
+
+class _Window:
+    """Admits at most `size` articles between reading and writing.
+
+    The extraction pool reads its input in a thread of its own, as fast as it can, and its
+    results wait in memory until this process writes them: without a bound, a writer slower
+    than the extractors would hold every article of the build in memory. A thread that would
+    wait for itself (the writer's own, when extraction runs in it) is never held.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.in_flight = 0
+        self._changed = threading.Condition()
+        self._writer = threading.get_ident()
+
+    def admit(self, articles: Iterable[Article]) -> Iterator[Article]:
+        for article in articles:
+            with self._changed:
+                if threading.get_ident() != self._writer:
+                    self._changed.wait_for(lambda: self.in_flight < self.size)
+                self.in_flight += 1
+            yield article
+
+    def done(self) -> None:
+        with self._changed:
+            self.in_flight -= 1
+            self._changed.notify()
+
+
+# Articles between reading and writing; enough to keep every worker busy while a batch is written.
+IN_FLIGHT = 1024
+# Fewer articles to extract than this are extracted in this process: starting worker processes,
+# each loading the pipeline, would take longer than the extraction itself.
+SMALL_BUILD = 64
+
+
 def build(
     inputs: Iterable[str],
     store: KgStore,
@@ -97,37 +308,28 @@ def build(
     """
     report = BuildReport()
     started = time.perf_counter()
-    known = stored_fingerprints(store)
-    seen: dict[str, str] = {}
+    manifest = open_manifest(_manifest_location(store))
+    try:
+        reader = _Reader(stored_fingerprints(store), manifest, encoding, report, progress)
+        _write(reader, inputs, store, workers, scheduler, report, progress)
+        if manifest is not None:
+            _remember(manifest, reader.read)
+    finally:
+        if manifest is not None:
+            manifest.close()
+    report.seconds = time.perf_counter() - started
+    return report
 
-    def to_extract() -> Iterator[Article]:
-        clock = time.perf_counter()
-        for item in read_inputs(inputs, encoding=encoding):
-            report.stage_seconds["ingest"] += time.perf_counter() - clock
-            if isinstance(item, Skipped):
-                report.skipped.append(item)
-            elif isinstance(item, Notice):
-                report.notices.append(item)
-            else:
-                fp = fingerprint(item)
-                if item.id in seen and seen[item.id] != fp:
-                    report.skipped.append(
-                        Skipped(
-                            item.file or item.id,
-                            f"id {item.id!r} was already given to another article in this "
-                            "build; give each article its own id",
-                        )
-                    )
-                elif item.id in seen or known.get(item.id) == fp:
-                    report.unchanged += 1
-                    seen[item.id] = fp
-                    if progress:
-                        progress(1)
-                else:
-                    seen[item.id] = fp
-                    yield item
-            clock = time.perf_counter()
 
+def _write(
+    reader: _Reader,
+    inputs: Iterable[str],
+    store: KgStore,
+    workers: int,
+    scheduler: str | Any | None,
+    report: BuildReport,
+    progress: ProgressCallback | None,
+) -> None:
     batch: list[tuple[ox.NamedNode, list[ox.Quad]]] = []
     batch_quads = 0
 
@@ -143,13 +345,19 @@ def build(
             progress(len(batch))
         batch, batch_quads = [], 0
 
+    window = _Window(IN_FLIGHT)
+    articles = window.admit(reader.articles(inputs))
+    head = list(islice(articles, SMALL_BUILD))
+    articles = chain(head, articles)
     if scheduler is not None:
         from kg.distributed import extract_on_dask
 
-        extractions = extract_on_dask(to_extract(), scheduler)
+        extractions = extract_on_dask(articles, scheduler)
     else:
-        extractions = extract_many(to_extract(), workers=workers, timings=report.stage_seconds)
+        workers = workers if len(head) >= SMALL_BUILD else 1
+        extractions = extract_many(articles, workers=workers, timings=report.stage_seconds)
     for extraction in extractions:
+        window.done()
         clock = time.perf_counter()
         graph, quads = article_graph(extraction)
         report.stage_seconds["rdf"] += time.perf_counter() - clock
@@ -161,8 +369,23 @@ def build(
         if len(batch) >= BATCH_ARTICLES or batch_quads >= BATCH_QUADS:
             flush()
     flush()
-    report.seconds = time.perf_counter() - started
-    return report
+
+
+def _remember(manifest: Manifest, read: list[tuple[str, FileEntry]]) -> None:
+    """Record the files this build read, once all their articles are in the store."""
+    try:
+        for path, entry in read:
+            manifest.put(path, entry)
+        manifest.forget_missing()
+        manifest.commit()
+    except sqlite3.Error:
+        # Another build on this machine holds the manifest of the same remote store: this
+        # build's work is in the store all the same, the next one reads these files again.
+        pass
+
+
+def _manifest_location(store: KgStore) -> Path | None:
+    return manifest_location(store.location, embedded=isinstance(store, EmbeddedStore))
 
 
 # Articles are written in batches: one transaction per batch is much faster than one per

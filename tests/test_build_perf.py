@@ -1,0 +1,307 @@
+"""What makes builds fast keeps them right: the manifest of unchanged inputs, batched bulk
+writes that stay atomic, bounded memory between reading and writing, and parallel extraction
+that gives the same store as one process."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+import kg.build
+from kg.build import build
+from kg.cli import cli
+from kg.extract import extract_article
+from kg.manifest import FILENAME
+from kg.model import Article, Extraction
+from kg.rdf.namespaces import ONTOLOGY, graph_iri
+from kg.rdf.store import EmbeddedStore, KgStore, open_store
+
+CITIES = ("绵阳", "东莞", "芜湖", "襄阳", "株洲", "柳州", "洛阳", "宝鸡")
+
+
+def sentence(n: int, extra: str = "") -> str:
+    city = CITIES[n % len(CITIES)]
+    return f"{city}高新区大力发展氢能产业，力争2026年产值达到{n + 1}亿元。{extra}"
+
+
+def jsonl_line(n: int, extra: str = "") -> str:
+    item = {
+        "id": f"a{n}",
+        "title": f"{CITIES[n % len(CITIES)]}高新区动态",
+        "text": sentence(n, extra),
+    }
+    return json.dumps(item, ensure_ascii=False) + "\n"
+
+
+class Counting:
+    """Counts what the build extracts and which files it reads."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.extracted: list[str] = []
+        self.read: list[str] = []
+        self.parsed_lines = 0
+        real_extract_many = kg.build.extract_many
+        real_read_file = kg.build.read_file
+        real_read_jsonl_lines = kg.build.read_jsonl_lines
+
+        def extract_many(articles: Iterable[Article], **options: Any) -> Iterator[Extraction]:
+            for extraction in real_extract_many(articles, **options):
+                self.extracted.append(extraction.article.id)
+                yield extraction
+
+        def read_file(path: Path, **options: Any) -> Any:
+            self.read.append(path.name)
+            return real_read_file(path, **options)
+
+        def read_jsonl_lines(handle: Iterable[bytes], name: str, **options: Any) -> Any:
+            self.read.append(Path(name).name)
+
+            def lines() -> Iterator[bytes]:
+                for raw in handle:
+                    self.parsed_lines += bool(raw.strip())
+                    yield raw
+
+            return real_read_jsonl_lines(lines(), name, **options)
+
+        monkeypatch.setattr(kg.build, "extract_many", extract_many)
+        monkeypatch.setattr(kg.build, "read_file", read_file)
+        monkeypatch.setattr(kg.build, "read_jsonl_lines", read_jsonl_lines)
+
+    def reset(self) -> None:
+        self.extracted.clear()
+        self.read.clear()
+        self.parsed_lines = 0
+
+
+def graphs(store: KgStore) -> dict[ox.NamedNode, set[ox.Quad]]:
+    return {g: set(store.quads(g)) for g in store.named_graphs()}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[KgStore]:
+    opened = open_store(tmp_path / "store")
+    yield opened
+    opened.close()
+
+
+def test_one_changed_line_of_a_jsonl_file_is_all_that_is_parsed_and_extracted(
+    tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news.jsonl"
+    news.write_text("".join(jsonl_line(n) for n in range(5)), encoding="utf-8")
+    counting = Counting(monkeypatch)
+    first = build([str(news)], store)
+    assert (first.built, len(counting.extracted)) == (5, 5)
+    assert store.location and Path(store.location, FILENAME).exists()
+    before = graphs(store)
+
+    lines = news.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = jsonl_line(2, "新增一句。")
+    news.write_text("".join(lines), encoding="utf-8")
+    counting.reset()
+    second = build([str(news)], store)
+    assert (second.built, second.unchanged) == (1, 4)
+    assert counting.extracted == ["a2"]
+    assert counting.parsed_lines == 1  # the four unchanged lines were hashed, not parsed
+    after = graphs(store)
+    assert {g for g in after if after[g] != before.get(g)} == {graph_iri("a2")}
+
+    counting.reset()
+    third = build([str(news)], store)
+    assert (third.built, third.unchanged, counting.read, counting.extracted) == (0, 5, [], [])
+    assert graphs(store) == after
+
+
+def test_unchanged_text_files_are_not_read_and_a_touched_one_is_not_extracted(
+    tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for n in range(3):
+        (inputs / f"n{n}.txt").write_text(f"标题{n}\n{sentence(n)}", encoding="utf-8")
+    counting = Counting(monkeypatch)
+    assert build([str(inputs)], store).built == 3
+    before = graphs(store)
+
+    counting.reset()
+    again = build([str(inputs)], store)
+    assert (again.built, again.unchanged, counting.read) == (0, 3, [])
+
+    touched = inputs / "n1.txt"
+    stat = touched.stat()
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    counting.reset()
+    after_touch = build([str(inputs)], store)
+    assert (after_touch.built, after_touch.unchanged) == (0, 3)
+    assert (counting.read, counting.extracted) == (["n1.txt"], [])
+    counting.reset()
+    assert build([str(inputs)], store).unchanged == 3 and counting.read == []
+
+    changed = inputs / "n2.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "新增一句。", encoding="utf-8")
+    counting.reset()
+    third = build([str(inputs)], store)
+    assert (third.built, third.unchanged, counting.read) == (1, 2, ["n2.txt"])
+    assert len(counting.extracted) == 1
+    after = graphs(store)
+    # A text file's article id comes from its content: the new version is a new graph, and the
+    # old one stays, as when a file is deleted.
+    assert set(before) < set(after) and all(after[g] == before[g] for g in before)
+
+
+def test_a_deleted_file_keeps_its_articles_and_kg_remove_makes_the_next_build_add_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    location = tmp_path / "store"
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    one.write_text(jsonl_line(0) + jsonl_line(1), encoding="utf-8")
+    two.write_text(jsonl_line(2), encoding="utf-8")
+    store = open_store(location)
+    try:
+        assert build([str(one), str(two)], store).built == 3
+        two.unlink()
+        report = build([str(one)], store)
+        assert (report.built, report.unchanged) == (0, 2)
+        assert graph_iri("a2") in store.named_graphs()
+    finally:
+        store.close()
+
+    result = CliRunner().invoke(cli, ["--store", str(location), "remove", "a1"])
+    assert result.exit_code == 0, result.output
+    counting = Counting(monkeypatch)
+    store = open_store(location)
+    try:
+        # The manifest still lists a1 as built from one.jsonl, but the store no longer holds
+        # it: the store decides, and a1 comes back.
+        report = build([str(one)], store)
+        assert (report.built, report.unchanged, counting.extracted) == (1, 1, ["a1"])
+        assert graph_iri("a1") in store.named_graphs()
+    finally:
+        store.close()
+
+
+def test_a_lost_or_broken_manifest_costs_time_not_correctness(
+    tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news.jsonl"
+    news.write_text("".join(jsonl_line(n) for n in range(3)), encoding="utf-8")
+    build([str(news)], store)
+    manifest = Path(store.location) / FILENAME
+    manifest.write_bytes(b"not a database at all")
+    counting = Counting(monkeypatch)
+    report = build([str(news)], store)
+    assert (report.built, report.unchanged, counting.extracted) == (0, 3, [])
+    counting.reset()
+    assert build([str(news)], store).unchanged == 3 and counting.read == []
+
+
+def test_a_line_with_a_notice_or_a_bad_line_is_reported_on_every_build(
+    tmp_path: Path, store: KgStore
+) -> None:
+    news = tmp_path / "news.jsonl"
+    dated = {"id": "d1", "title": "t", "text": sentence(1), "date": "2023-02-30"}
+    news.write_text(
+        jsonl_line(0) + json.dumps(dated, ensure_ascii=False) + "\n{broken\n", encoding="utf-8"
+    )
+    for _ in range(2):
+        report = build([str(news)], store)
+        assert [n.where for n in report.notices] == [f"{news}:2"]
+        assert [s.where for s in report.skipped] == [f"{news}:3"]
+    assert report.unchanged == 2
+
+
+def test_an_id_given_twice_is_reported_on_every_build(tmp_path: Path, store: KgStore) -> None:
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    one.write_text(jsonl_line(0), encoding="utf-8")
+    two.write_text(jsonl_line(0, "另一篇。"), encoding="utf-8")
+    for _ in range(2):
+        report = build([str(one), str(two)], store)
+        assert [s.where for s in report.skipped] == [str(two)]
+        assert "already given to another article" in report.skipped[0].reason
+
+
+class FailingQuads(list[ox.Quad]):
+    """Quads whose iteration breaks halfway, as a crash while writing would."""
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        for n, quad in enumerate(super().__iter__()):
+            if n == len(self) // 2:
+                raise OSError("disk gone")
+            yield quad
+
+
+def test_a_batch_that_fails_halfway_leaves_no_article_half_written(store: KgStore) -> None:
+    def article_quads(article_id: str, count: int) -> list[ox.Quad]:
+        node, graph = ox.NamedNode(f"https://example.org/{article_id}"), graph_iri(article_id)
+        return [
+            ox.Quad(node, ox.NamedNode(f"{ONTOLOGY}n{i}"), ox.Literal(str(i)), graph)
+            for i in range(count)
+        ]
+
+    store.replace_graphs([(graph_iri("kept"), article_quads("kept", 10))])
+    broken = FailingQuads(article_quads("b", 40))
+    with pytest.raises(Exception, match=r"disk gone|write failed"):
+        store.replace_graphs([(graph_iri("a"), article_quads("a", 30)), (graph_iri("b"), broken)])
+    assert store.named_graphs() == [graph_iri("kept")]
+    assert len(list(store.quads())) == 10
+
+
+def test_memory_between_reading_and_writing_is_bounded(
+    tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news.jsonl"
+    news.write_text("".join(jsonl_line(n) for n in range(40)), encoding="utf-8")
+    monkeypatch.setattr(kg.build, "IN_FLIGHT", 6)
+    monkeypatch.setattr(kg.build, "SMALL_BUILD", 4)
+    ahead: list[int] = []
+
+    def eager_extract_many(articles: Iterable[Article], **options: Any) -> Iterator[Extraction]:
+        # Like a process pool: a thread reads the input as fast as it is allowed to.
+        pulled: list[Article] = []
+        done = threading.Event()
+        written = [0]
+
+        def read_all() -> None:
+            for article in articles:
+                pulled.append(article)
+                ahead.append(len(pulled) - written[0])
+            done.set()
+
+        reader = threading.Thread(target=read_all)
+        reader.start()
+        while not (done.is_set() and written[0] == len(pulled)):
+            if written[0] < len(pulled):
+                extraction = extract_article(pulled[written[0]])
+                written[0] += 1
+                yield extraction
+            else:
+                done.wait(0.01)
+        reader.join()
+
+    monkeypatch.setattr(kg.build, "extract_many", eager_extract_many)
+    assert build([str(news)], store, workers=2).built == 40
+    assert len(ahead) == 40 and max(ahead) <= 6
+
+
+@pytest.mark.slow
+def test_a_parallel_build_equals_the_serial_build(tmp_path: Path) -> None:
+    news = tmp_path / "news.jsonl"
+    count = kg.build.SMALL_BUILD + 16  # enough to start the worker processes
+    news.write_text("".join(jsonl_line(n) for n in range(count)), encoding="utf-8")
+    serial = EmbeddedStore(tmp_path / "serial")
+    parallel = EmbeddedStore(tmp_path / "parallel")
+    try:
+        assert build([str(news)], serial, workers=1).built == count
+        assert build([str(news)], parallel, workers=2).built == count
+        assert {str(q) for q in parallel.quads()} == {str(q) for q in serial.quads()}
+    finally:
+        serial.close()
+        parallel.close()
