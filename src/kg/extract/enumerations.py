@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate, candidates
 from kg.extract.lexicon import cue
-from kg.extract.patterns import left_edge
+from kg.extract.patterns import left_edge, trim_front
 from kg.extract.tokenizer import text_of, words_of
 
 COMPONENT = "kg_enumerations"
@@ -28,6 +28,7 @@ _NAME = r"[\u4e00-\u9fffA-Za-z0-9+“”]"
 _RUN = re.compile(rf"(?:{_NAME}|、)+")
 _LIST = re.compile(rf"{_NAME}{{2,30}}(?:、{_NAME}{{1,30}})+")
 _LAST_JOIN = re.compile(r"(.+?)(?:以及|和|及|与)(.+)$")
+_MIDDLE_JOIN = re.compile(r"(.+?)(?:以及|和)(.+)$")
 # Words after a list that say its items are industries or technology fields: 等领域, 三大产业,
 # 等新兴产业, 四个万亿级产业集群, 的研发.
 _CLOSERS = re.compile(
@@ -84,8 +85,8 @@ def _list_items(
     last = begin
     for i in range(begin, end):
         if text[i] == "、":
-            # 和/及 inside an item before the last is part of it (催化及助剂材料).
-            spans.append((last, i))
+            # 及 inside an item before the last is part of it (催化及助剂材料); 和, 以及 join.
+            spans.extend(_split_joined(text, last, i, _MIDDLE_JOIN))
             last = i + 1
     final_end = _final_end(text, words, starts, last, end)
     closer = _CLOSERS.match(text, final_end) or _INDUSTRY_END.search(text, last, final_end)
@@ -93,9 +94,11 @@ def _list_items(
     return [(a, b) for a, b in spans if b > a], closer is not None
 
 
-def _split_joined(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _split_joined(
+    text: str, start: int, end: int, join: re.Pattern[str] | None = None
+) -> list[tuple[int, int]]:
     """An item, or two where 和/及/与/以及 joins them (A和B)."""
-    joined = _LAST_JOIN.match(text, start, end)
+    joined = (join or _LAST_JOIN).match(text, start, end)
     if joined:
         return [(start, joined.end(1)), (joined.start(2), end)]
     return [(start, end)]
@@ -118,6 +121,7 @@ def find_listed(
             found.extend(companies)
             continue
         items = [_trim(text, a, b, words, starts, stop) for a, b in spans]
+        items = [(trim_front(text, words, starts, a, b), b) for a, b in items]
         items = [(a, b) for a, b in items if 2 <= b - a <= _MAX_INDUSTRY]
         if len(items) < 2:
             continue

@@ -331,6 +331,16 @@ def _rest_of_word(words: list[str], starts: list[int], offset: int) -> str:
     return words[i][offset - starts[i] :]
 
 
+def trim_front(text: str, words: list[str], starts: list[int], start: int, end: int) -> int:
+    """Where an industry named by text[start:end] begins: past verbs and lone characters in
+    front (卖|装备, 面向|新材料), unless the gazetteer knows the whole."""
+    if known_type(text[start:end]):
+        return start
+    lex = _lexicon()
+    start = _skip_words(words, starts, start, end, lex.verbs | lex.industry_verbs)
+    return _skip_single_characters(text, words, starts, start, end, end)
+
+
 def _skip_leading_verbs(words: list[str], starts: list[int], start: int, end: int) -> int:
     """A name does not begin with a verb (位居全国…, 享受…): skip such words in front."""
     i = bisect_right(starts, start) - 1
