@@ -141,7 +141,7 @@ def find_listed(
 
 def _lists(text: str) -> list[re.Match[str]]:
     """Lists A、B、C: runs of name characters that hold a 、, each searched for the list form."""
-    found = []
+    found: list[re.Match[str]] = []
     for run in _RUN.finditer(text):
         if "、" in run.group():
             found.extend(_LIST.finditer(text, run.start(), run.end()))
