@@ -16,7 +16,7 @@ from itertools import islice
 from kg.model import Article, Extraction
 
 # Bump when extraction output changes, so that `kg build` extracts unchanged articles again.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 _CHUNK = 16
 
