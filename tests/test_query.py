@@ -24,6 +24,7 @@ from kg.sparql import keywords, literal, query_kind, undeclared_prefixes, uses_k
 
 from .conftest import CORPUS, need
 from .sample_graph import INJECTION, RELATIONS, TYPE_OF, iri_of, write_sample_store
+from .sample_graph import Z1 as Z1_NAME
 
 ZONES_INDUSTRIES = """SELECT DISTINCT ?zone ?industry WHERE {
   ?z a kg:Zone ; rdfs:label ?zone ; kg:developsIndustry ?i .
@@ -312,3 +313,16 @@ def test_a_literal_can_not_close_its_string(sample: KgStore, sample_location: Pa
     assert {row[0] for row in rows} == {iri_of(INJECTION)}
     assert literal('a\\b\n"c"') == '"a\\\\b\\n\\"c\\""'
     assert all_quads(sample_location) == before
+
+
+def test_a_missing_dot_is_suggested(sample_location: Path) -> None:
+    query = "SELECT ?zone WHERE {\n  ?z a kg:Zone ; rdfs:label ?zone\n  ?z kg:p ?i .\n}"
+    code, _, err = kg_query(sample_location, query)
+    assert code == 1 and "'.' missing at the end of line 2" in err
+
+
+def test_a_described_graph_holds_each_triple_once(sample: KgStore) -> None:
+    # the zone's label is stated in two article graphs; the union would give it twice
+    answer = run_query(sample, f"DESCRIBE <{iri_of(Z1_NAME).value}>")
+    triples = answer.triples()
+    assert len(triples) == len(set(triples)) > 0

@@ -130,7 +130,9 @@ class QueryAnswer:
         if isinstance(result, ox.QuerySolutions):
             variables = tuple(v.value for v in result.variables)
             return cls("solutions", result.serialize(format=_JSON) or b"", variables)
-        triples = list(result)
+        # A graph is a set; over the union of the article graphs, a triple two articles state
+        # comes twice.
+        triples = list(dict.fromkeys(result))
         return cls("graph", ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
 
     def results(self) -> Any:
@@ -311,11 +313,23 @@ def _syntax_hint(
         return f"{opened - closed} '{{' not closed: add '}}' at the end of the pattern"
     if closed > opened:
         return f"{closed - opened} '}}' too many: remove one or add the missing '{{'"
+    previous = _previous_code_line(sparql, line)
+    keyword = re.match(r"(?i)(PREFIX|BASE|SELECT|CONSTRUCT|DESCRIBE|ASK|WHERE)\b", previous)
+    if previous and not keyword and not previous.endswith((".", ";", ",", "{", "(", "}")):
+        return f"is a '.' missing at the end of line {line - 1} ({previous[-30:]})?"
     if line <= 1 and any(k in expected for k in ("SELECT", "DESCRIBE", "ASK")):
         return "a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE, after any PREFIX lines"
     if line == last_line and column > len(text):
         return "the query ends too early: finish the pattern or the expression"
     return "look at the text at the caret; `kg query --help` shows a query that works"
+
+
+def _previous_code_line(sparql: str, line: int) -> str:
+    """The line before `line`, without its comment, if it is the previous line with code."""
+    lines = sparql.splitlines()
+    if not 2 <= line <= len(lines):
+        return ""
+    return re.sub(r"#[^\n]*$", "", lines[line - 2]).strip()
 
 
 def _braces(sparql: str) -> list[str]:

@@ -391,17 +391,19 @@ class SparqlServer(http.server.ThreadingHTTPServer):
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def run(self) -> None:
-        """Serve until Ctrl-C or SIGTERM, then stop everything."""
-        previous = None
+        """Serve until Ctrl-C, SIGTERM or SIGHUP (the terminal closing), then stop everything:
+        the engine, and the snapshot."""
+        previous = {}
         if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                previous[signum] = signal.signal(signum, _raise_keyboard_interrupt)
         try:
             self.serve_forever(poll_interval=0.25)
         except KeyboardInterrupt:
             pass
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
             self._clean_up()
 
     def __enter__(self) -> SparqlServer:
