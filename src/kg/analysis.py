@@ -109,6 +109,7 @@ def project_graph(store: KgStore) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     types = _values(ONTOLOGY, ENTITY_TYPES)
     labels: dict[str, set[str]] = defaultdict(set)
+    type_of: dict[str, str] = {}
     for row in store.query(
         f"""SELECT DISTINCT ?e ?type ?label WHERE {{
               VALUES ?type {{ {types} }}
@@ -117,9 +118,12 @@ def project_graph(store: KgStore) -> nx.MultiDiGraph:
             }}"""
     ):
         iri = str(row["e"].value)
-        graph.add_node(iri, type=str(row["type"].value).removeprefix(ONTOLOGY), iri=iri)
+        type_of[iri] = str(row["type"].value).removeprefix(ONTOLOGY)
         if row["label"] is not None:
             labels[iri].add(str(row["label"].value))
+    # nodes in IRI order, so that paths and layouts do not depend on the store's answer order
+    for iri in sorted(type_of):
+        graph.add_node(iri, type=type_of[iri], iri=iri)
     aliases: dict[str, set[str]] = defaultdict(set)
     for row in store.query(
         f"""SELECT DISTINCT ?e ?alias WHERE {{
@@ -632,8 +636,10 @@ def path_report(graph: nx.MultiDiGraph, source: str, target: str) -> Report:
         (
             i,
             step["from"],
+            # → the step follows the relation's direction, ← it goes against it
             "; ".join(
-                f"{r['subject']} —{r['predicate']}→ {r['object']}" for r in step["relations"]
+                ("→ " if r["subject"] == step["from"] else "← ") + r["predicate"]
+                for r in step["relations"]
             ),
             step["to"],
             max(r["articles"] for r in step["relations"]),
