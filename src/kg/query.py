@@ -316,7 +316,8 @@ def _syntax_hint(
     previous = _previous_code_line(sparql, line)
     keyword = re.match(r"(?i)(PREFIX|BASE|SELECT|CONSTRUCT|DESCRIBE|ASK|WHERE)\b", previous)
     if previous and not keyword and not previous.endswith((".", ";", ",", "{", "(", "}")):
-        return f"is a '.' missing at the end of line {line - 1} ({previous[-30:]})?"
+        tail = previous if len(previous) <= 40 else "…" + previous[-30:]
+        return f"is a '.' missing at the end of line {line - 1} ({tail})?"
     if line <= 1 and any(k in expected for k in ("SELECT", "DESCRIBE", "ASK")):
         return "a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE, after any PREFIX lines"
     if line == last_line and column > len(text):
