@@ -39,6 +39,8 @@ demo: venv
 	$(KG) --store $(STORE) stats
 	$(KG) --store $(STORE) viz -o $(OUT)/demo.html --title "kg 示例图谱 examples/articles"
 	$(KG) --store $(STORE) viz --zone 苏州工业园区 --radius 2 -o $(OUT)/zone.html
+	@echo "SPARQL: which zones host which programmes (examples/queries/01-zones-hosting-programmes.rq)"
+	$(KG) --store $(STORE) query -f examples/queries/01-zones-hosting-programmes.rq
 	@echo "open $(abspath $(OUT))/demo.html and $(abspath $(OUT))/zone.html in a browser (offline)"
 
 test: test-deps
@@ -56,6 +58,12 @@ clean:
 
 uninstall: clean
 	rm -rf $(VENV)
+
+# Retrain the statistical NER shipped in src/kg/models/cluener_ner from CLUENER2020, read from
+# ../shared/benchmarks/cluener2020 (CLUENER=DIR to read it elsewhere); ~15 min on one core.
+CLUENER ?= ../shared/benchmarks/cluener2020
+model: venv
+	$(BIN)/python training/ner/train.py --source $(CLUENER)
 
 # Pin what pyproject.toml resolves to today into constraints.txt.
 lock: $(BIN)/python
