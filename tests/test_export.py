@@ -418,3 +418,24 @@ def test_loading_a_broken_file_names_it(sample_location: Path, tmp_path: Path) -
     assert code == 1 and "no such file" in err
     code, _, err = kg(tmp_path / "target", "load", str(tmp_path / "data.ttl"))
     assert code == 1 and "N-Quads" in err
+
+
+def test_gephi_takes_the_label_and_colour_keys_of_the_graphml(
+    sample_location: Path, tmp_path: Path
+) -> None:
+    # Gephi's GraphML importer maps key ids before names: node "d3" and edge "d7" are labels
+    # (yEd's ids), and label, r, g, b, size, weight by name (ImporterGraphML).
+    import xml.etree.ElementTree as ET
+
+    output = tmp_path / "gephi.graphml"
+    assert kg(sample_location, "export", "-o", str(output))[0] == 0
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    keys = {
+        (k.get("for"), k.get("id")): k.get("attr.name") for k in ET.parse(output).iter(f"{ns}key")
+    }
+    node_labels = [name for (scope, kid), name in keys.items() if scope == "node" and kid == "d3"]
+    assert node_labels == ["label"]
+    assert ("edge", "d7") not in keys
+    names = {(scope, name) for (scope, _kid), name in keys.items()}
+    assert {("node", n) for n in ("label", "r", "g", "b")} <= names
+    assert {("edge", n) for n in ("label", "weight", "r", "g", "b")} <= names

@@ -210,12 +210,15 @@ def _indicator_text(item: dict[str, Any]) -> str:
 
 def _node_attributes(data: dict[str, Any], colour: str, type_zh: str) -> dict[str, Any]:
     red, green, blue = _rgb(colour)
+    # Gephi reads the GraphML key with id "d3" as the node label (yEd's convention) before it
+    # looks at attr.name, and networkx numbers the keys d0, d1, ... in the order of the first
+    # node's attributes: "label" comes fourth, so d3 is the label.
     return {
-        "label": _text(data.get("label")),
-        "name": _text(data.get("label")),
         "type": _text(data.get("type")),
         "type_zh": type_zh,
         "iri": _text(data.get("iri")),
+        "label": _text(data.get("label")),
+        "name": _text(data.get("label")),
         "aliases": "、".join(data.get("aliases") or ()),
         "articles": int(data.get("articles") or 0),
         "article_ids": SEPARATOR.join(data.get("article_ids") or ()),
