@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from kg import analysis
 from kg.cli import cli
 from kg.rdf.store import open_store
+from tests.conftest import load_gold
 from tests.synthetic_graph import EVIL_NAME, EVIL_SENTENCE, Z1, synthetic_quads
 
 pytestmark = pytest.mark.browser
@@ -393,5 +394,44 @@ def test_demo_page_of_the_examples(browser: Any, examples_store: Path, tmp_path:
         opened.page.locator("#kg-search").fill(programme)
         opened.page.locator("#kg-search").press("Enter")
         assert programme in opened.page.locator("#kg-details-body").inner_text()
+    finally:
+        opened.close()
+
+
+def test_seed_page_shows_chunhui_cup_hosted_by_the_zone(
+    browser: Any, corpus: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The issue's acceptance check: `kg viz` of the seed article shows 春晖杯 hosted by 稀土高新区
+    (names from the seed's gold file)."""
+    gold = next(
+        r
+        for article in load_gold("seed.jsonl")
+        for r in article["relations"]
+        if r["predicate"] == "hostsProgramme" and r["object"] == "春晖杯"
+    )
+    store = tmp_path_factory.mktemp("seed") / "store"
+    result = CliRunner().invoke(
+        cli, ["--store", str(store), "build", str(corpus / "seed"), "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    opened = Opened(browser, write_with_cli(store, store.parent / "seed.html"))
+    try:
+        assert opened.errors == [] and opened.requests == []
+        found = opened.eval(
+            """([host, programme]) => {
+              const p = kg.findNode(programme), h = kg.findNode(host);
+              const edge = kg.edges.get().find(
+                e => e.from === h && e.to === p && e.predicate === "hostsProgramme");
+              if (!edge) { return null; }
+              kg.selectNode(p);
+              kg.showEdge(edge.id);
+              return {label: edge.label, host: kg.nodes.get(h).label};
+            }""",
+            [gold["subject"], gold["object"]],
+        )
+        assert found is not None, f"no edge {gold['subject']} hostsProgramme {gold['object']}"
+        assert found["label"] == "举办"
+        details = opened.page.locator("#kg-details-body").inner_text()
+        assert found["host"] in details and "举办" in details and gold["object"] in details
     finally:
         opened.close()
