@@ -426,3 +426,24 @@ def test_cli_selectors_reach_the_analysis(store_path: Path) -> None:
     assert data["entities"] == 1 + sum(len(v) for v in neighbours_of("石湾经济技术开发区").values())
     code, _out, err = run(store_path, "measures", "--zone", "没有的园区")
     assert code == 1 and err.startswith("Error: ")
+
+
+def test_construct_selector_gives_its_triples_as_the_graph(store_path: Path) -> None:
+    query = """
+        PREFIX kg: <https://w3id.org/kg-innovation/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        CONSTRUCT { ?z a kg:Zone ; rdfs:label ?zl ; kg:developsIndustry ?i .
+                    ?i a kg:Industry ; rdfs:label ?il }
+        WHERE { ?z a kg:Zone ; rdfs:label ?zl ; kg:developsIndustry ?i . ?i rdfs:label ?il }"""
+    store = open_store(store_path, read_only=True)
+    try:
+        selected = analysis.selected_graph(store, construct_query=query)
+    finally:
+        store.close()
+    develops = {
+        (s, o) for s, p, o in relation_support() if p == "developsIndustry" and TYPE_OF[s] == "Zone"
+    }
+    assert {(u, v) for u, v, _k in selected.edges(keys=True)} == {
+        (iri(s), iri(o)) for s, o in develops
+    }
+    assert {d["type"] for _n, d in selected.nodes(data=True)} == {"Zone", "Industry"}

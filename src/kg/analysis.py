@@ -231,9 +231,12 @@ def _add_relations(
     predicates = _values(ONTOLOGY, PREDICATES + GAZETTEER_PREDICATES)
     support: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for row in store.query(
+        # the triple itself from any graph (a CONSTRUCT selection has no article graphs), the
+        # articles from the graphs that hold it
         f"""SELECT DISTINCT ?s ?p ?o ?art WHERE {{
               VALUES ?p {{ {predicates} }}
-              GRAPH ?g {{ ?s ?p ?o . OPTIONAL {{ ?art a <{ONTOLOGY}Article> }} }}
+              ?s ?p ?o .
+              OPTIONAL {{ GRAPH ?g {{ ?s ?p ?o . ?art a <{ONTOLOGY}Article> }} }}
             }}"""
     ):
         key = (str(row["s"].value), _predicate(row["p"]), str(row["o"].value))
