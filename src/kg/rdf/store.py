@@ -321,7 +321,7 @@ class RemoteStore:
         blocks = []
         for graph, quads in batch:
             triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-            text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
             blocks.append(f"GRAPH {graph} {{\n{text}}}")
         self.update(drops + "INSERT DATA {\n" + "\n".join(blocks) + "\n}")
 
@@ -348,7 +348,9 @@ class RemoteStore:
         where = f"GRAPH {graph} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
         fields = {"query": f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}"}
         with self._open(self.query_url, fields, "text/tab-separated-values", None) as response:
-            for row in ox.parse_query_results(response, format=ox.QueryResultsFormat.TSV):
+            rows = ox.parse_query_results(response, format=ox.QueryResultsFormat.TSV)
+            assert isinstance(rows, ox.QuerySolutions)
+            for row in rows:
                 yield ox.Quad(row["s"], row["p"], row["o"], graph or row["g"])
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
@@ -370,7 +372,7 @@ class RemoteStore:
             )
         blocks = []
         for graph, triples in by_graph.items():
-            text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
             blocks.append(f"GRAPH {graph} {{\n{text}}}" if graph else text)
         self.update("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
 
