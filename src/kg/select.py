@@ -322,11 +322,14 @@ def _quads_of_entities(
                 continue
             kept.append(ox.Quad(row["s"], row["p"], target, row["g"]))
     kept += _evidence_nodes(store, ordered, selected, graphs)
-    contributing = {q.graph_name for q in kept}
-    for row in store.query(
-        f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s a <{ONTOLOGY}Article> ; ?p ?o }} }}"
-    ):
-        if row["g"] in contributing:
+    # the articles behind what was kept, asked for by graph (their texts are long)
+    contributing = sorted(
+        {str(q.graph_name) for q in kept if isinstance(q.graph_name, ox.NamedNode)}
+    )
+    for batch in _batches(contributing):
+        block = values_block("g", batch)
+        pattern = f"GRAPH ?g {{ ?s a <{ONTOLOGY}Article> ; ?p ?o }}"
+        for row in store.query(f"SELECT ?g ?s ?p ?o WHERE {{ {pattern} {block} }}"):
             kept.append(ox.Quad(row["s"], row["p"], row["o"], row["g"]))
     return kept
 
