@@ -10,8 +10,10 @@ turns every piece of evidence into the article's original text at the end.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from spacy.language import Language
@@ -30,7 +32,7 @@ from kg.extract import (  # noqa: F401
     steps,
     tokenizer,
 )
-from kg.extract.candidates import sentence_bounds, sentence_of
+from kg.extract.candidates import sentence_bounds
 from kg.extract.entities import EntityDraft, clean_name
 
 # Importing the component modules registers their factories with spaCy.
@@ -39,6 +41,7 @@ from kg.model import Article, Entity, Evidence, Extraction, Indicator, Relation
 from kg.normalize import Normalized, normalize_text, strip_pinyin, to_simplified
 
 CONFIG = Path(__file__).resolve().parent / "config.cfg"
+_ASCII = re.compile(r"[\x00-\x7f]")
 
 
 def build_pipeline(config_path: Path | str | None = None) -> Language:
@@ -103,62 +106,111 @@ def extract_articles(
 # ---------------------------------------------------------------- evidence in original text
 
 
+# Confidences take few values; round() is slow enough to show in a profile.
+_ROUNDED: dict[float, float] = {}
+_MAX_ROUNDED = 4096
+
+
+class _Quoter:
+    """Evidence in the original text for spans of the normalized text.
+
+    Work is done once per sentence, not once per item: the sentence of a span is found by
+    bisect over the sentence starts, and each sentence is quoted from the original once.
+    """
+
+    def __init__(self, normalized: Normalized, sentences: list[tuple[int, int]]) -> None:
+        self.normalized = normalized
+        self.sentences = sentences
+        self.sentence_starts = [s for s, _ in sentences]
+        self.quoted: dict[int, str] = {}
+        # Without removals (pinyin, carriage returns) offsets are the same in both texts.
+        self.identity = normalized.starts == (0,) and normalized.origins == (0,)
+        self.length = len(normalized.text)
+
+    def evidence(self, start: int, end: int, component: str, confidence: float) -> Evidence:
+        i = bisect_right(self.sentence_starts, start) - 1
+        if i < 0:
+            i = 0
+        sentence = self.quoted.get(i)
+        if sentence is None:
+            if self.sentences:
+                sentence = self.normalized.original_text(*self.sentences[i])
+            else:
+                sentence = self.normalized.original_text(0, 0)
+            self.quoted[i] = sentence
+        if self.identity and start < end and start < self.length:
+            a, b = start, end
+        else:
+            a, b = self.normalized.original_span(start, end)
+        rounded = _ROUNDED.get(confidence)
+        if rounded is None:
+            rounded = round(confidence, 3)
+            if len(_ROUNDED) < _MAX_ROUNDED:
+                _ROUNDED[confidence] = rounded
+        return Evidence(sentence, a, b, component, rounded)
+
+    def moved(self, ev: Evidence) -> Evidence:
+        """Evidence given in normalized offsets, re-quoted from the original text."""
+        start = max(0, min(ev.start, self.length))
+        end = max(start, min(ev.end, self.length))
+        return self.evidence(start, end, ev.component, ev.confidence)
+
+
 def to_extraction(article: Article, normalized: Normalized, doc: Doc) -> Extraction:
     """The doc's entities, relations and indicators with evidence quoted from the original."""
-    sentences = sentence_bounds(doc)
-
-    def evidence(start: int, end: int, component: str, confidence: float) -> Evidence:
-        s_start, s_end = sentence_of(sentences, start)
-        a, b = normalized.original_span(start, end)
-        return Evidence(
-            sentence=normalized.original_text(s_start, s_end),
-            start=a,
-            end=b,
-            component=component,
-            confidence=round(confidence, 3),
-        )
+    quoter = _Quoter(normalized, sentence_bounds(doc))
+    evidence = quoter.evidence
+    moved = quoter.moved
 
     drafts: list[EntityDraft] = doc._.kg_entities or []
     written = _as_written_names(normalized, doc, drafts)
+    as_written = written.get if written else None
 
-    def as_written(name: str) -> str:
-        return written.get(name, name)
+    def name_of(name: str) -> str:
+        return as_written(name, name) if as_written else name
 
     entities = tuple(
         Entity(
             type=d.type,
-            name=as_written(d.name),
-            aliases=tuple(dict.fromkeys(as_written(a) for a in d.aliases)),
+            name=name_of(d.name),
+            aliases=tuple(dict.fromkeys(map(name_of, d.aliases))) if as_written else d.aliases,
             evidence=tuple(evidence(m.start, m.end, m.component, m.confidence) for m in d.mentions),
         )
         for d in drafts
     )
     relations = tuple(
         Relation(
-            subject=as_written(r.subject),
+            subject=name_of(r.subject),
             predicate=r.predicate,
-            object=as_written(r.object),
+            object=name_of(r.object),
             role=r.role,
-            evidence=tuple(_moved(e, evidence, text_of(doc)) for e in r.evidence),
+            evidence=tuple(map(moved, r.evidence)),
         )
         for r in (doc._.kg_relations or [])
     )
     indicators = tuple(
         Indicator(
-            subject=as_written(i.subject),
+            subject=name_of(i.subject),
             name=i.name,
             value=i.value,
             unit=i.unit,
             comparator=i.comparator,
             year=i.year,
             kind=i.kind,
-            evidence=tuple(_moved(e, evidence, text_of(doc)) for e in i.evidence),
+            evidence=tuple(map(moved, i.evidence)),
         )
         for i in (doc._.kg_indicators or [])
     )
     return Extraction(
         article=article, entities=entities, relations=relations, indicators=indicators
     )
+
+
+@lru_cache(maxsize=16384)
+def _simplified(original: str) -> str:
+    """An original surface without inserted pinyin, in simplified script (the same surfaces
+    recur in an article and across articles)."""
+    return to_simplified(strip_pinyin(original))
 
 
 def _as_written_names(
@@ -170,19 +222,13 @@ def _as_written_names(
     article's own forms (simplified, without inserted pinyin), as the gold format asks.
     """
     table: dict[str, str] = {}
+    text = text_of(doc)
     for draft in drafts:
         for m in draft.mentions:
-            surface = text_of(doc)[m.start : m.end]
-            if not any(ord(c) < 128 for c in surface):
+            surface = text[m.start : m.end]
+            if _ASCII.search(surface) is None:
                 continue  # folding only ever gives ASCII
-            original = to_simplified(strip_pinyin(normalized.original_text(m.start, m.end)))
+            original = _simplified(normalized.original_text(m.start, m.end))
             if len(original) == len(surface) and original != surface:
                 table.setdefault(clean_name(surface), clean_name(original))
     return table
-
-
-def _moved(ev: Evidence, evidence: object, text: str) -> Evidence:
-    """Evidence given in normalized offsets, re-quoted from the original text."""
-    start = max(0, min(ev.start, len(text)))
-    end = max(start, min(ev.end, len(text)))
-    return evidence(start, end, ev.component, ev.confidence)  # type: ignore[operator, no-any-return]
