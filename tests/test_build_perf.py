@@ -305,3 +305,49 @@ def test_a_parallel_build_equals_the_serial_build(tmp_path: Path) -> None:
     finally:
         serial.close()
         parallel.close()
+
+
+@pytest.mark.parametrize("blank", [False, True], ids=["literals", "with a blank node"])
+def test_the_bulk_write_stores_exactly_the_quads_given(store: KgStore, blank: bool) -> None:
+    graph = graph_iri("tricky")
+    node = ox.NamedNode("https://example.org/x%20y/包头")
+    objects: list[ox.NamedNode | ox.BlankNode | ox.Literal] = [
+        ox.Literal('一行\n两行\t"引号" \\ 反斜杠'),
+        ox.Literal("稀土", language="zh"),
+        ox.Literal("12.50", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+        ox.Literal("2024-02-29", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+        ox.Literal("\U0001f680 𠀀"),
+        ox.NamedNode("urn:x-kg:other"),
+    ]
+    if blank:
+        objects.append(ox.BlankNode("b1"))
+    quads = [
+        ox.Quad(node, ox.NamedNode(f"{ONTOLOGY}p{i}"), obj, graph) for i, obj in enumerate(objects)
+    ]
+    store.replace_graphs([(graph, quads)])
+    in_one_transaction = ox.Store()  # canonical forms (12.50 -> 12.5) as any write makes them
+    in_one_transaction.extend(quads)
+    assert set(store.quads(graph)) == set(in_one_transaction)
+
+
+def test_a_store_that_fails_to_write_fails_the_build(tmp_path: Path, store: KgStore) -> None:
+    class Failing:
+        def __init__(self, inner: KgStore) -> None:
+            self.inner = inner
+            self.location = inner.location
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+        def replace_graphs(self, batch: Any) -> None:
+            from kg.errors import StoreError
+
+            raise StoreError(f"{self.location}: the disk is full; free space and run again")
+
+    news = tmp_path / "news.jsonl"
+    news.write_text("".join(jsonl_line(n) for n in range(3)), encoding="utf-8")
+    with pytest.raises(Exception, match="the disk is full"):
+        build([str(news)], Failing(store))  # type: ignore[arg-type]
+    assert store.named_graphs() == []
+    # nothing was recorded as built: the next build reads the file again and writes it
+    assert build([str(news)], store).built == 3

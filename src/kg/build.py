@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import sqlite3
 import sys
 import threading
@@ -28,6 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.errors import KgError
 from kg.extract import EXTRACTOR_VERSION, extract_many
 from kg.ingest import (
     JSONL_SUFFIXES,
@@ -332,43 +334,98 @@ def _write(
 ) -> None:
     batch: list[tuple[ox.NamedNode, list[ox.Quad]]] = []
     batch_quads = 0
+    writer = _Writer(store, report, progress)
 
     def flush() -> None:
         nonlocal batch, batch_quads
-        if not batch:
-            return
-        clock = time.perf_counter()
-        store.replace_graphs(batch)
-        report.stage_seconds["store"] += time.perf_counter() - clock
-        report.built += len(batch)
-        if progress:
-            progress(len(batch))
+        if batch:
+            writer.write(batch)
         batch, batch_quads = [], 0
 
-    window = _Window(IN_FLIGHT)
-    articles = window.admit(reader.articles(inputs))
-    head = list(islice(articles, SMALL_BUILD))
-    articles = chain(head, articles)
-    if scheduler is not None:
-        from kg.distributed import extract_on_dask
+    try:
+        window = _Window(IN_FLIGHT)
+        articles = window.admit(reader.articles(inputs))
+        head = list(islice(articles, SMALL_BUILD))
+        articles = chain(head, articles)
+        if scheduler is not None:
+            from kg.distributed import extract_on_dask
 
-        extractions = extract_on_dask(articles, scheduler)
-    else:
-        workers = workers if len(head) >= SMALL_BUILD else 1
-        extractions = extract_many(articles, workers=workers, timings=report.stage_seconds)
-    for extraction in extractions:
-        window.done()
-        clock = time.perf_counter()
-        graph, quads = article_graph(extraction)
-        report.stage_seconds["rdf"] += time.perf_counter() - clock
-        batch.append((graph, quads))
-        batch_quads += len(quads)
-        report.entities += len(extraction.entities)
-        report.relations += len(extraction.relations)
-        report.indicators += len(extraction.indicators)
-        if len(batch) >= BATCH_ARTICLES or batch_quads >= BATCH_QUADS:
-            flush()
-    flush()
+            extractions = extract_on_dask(articles, scheduler)
+        else:
+            workers = workers if len(head) >= SMALL_BUILD else 1
+            extractions = extract_many(articles, workers=workers, timings=report.stage_seconds)
+        for extraction in extractions:
+            window.done()
+            clock = time.perf_counter()
+            graph, quads = article_graph(extraction)
+            report.stage_seconds["rdf"] += time.perf_counter() - clock
+            batch.append((graph, quads))
+            batch_quads += len(quads)
+            report.entities += len(extraction.entities)
+            report.relations += len(extraction.relations)
+            report.indicators += len(extraction.indicators)
+            if len(batch) >= BATCH_ARTICLES or batch_quads >= BATCH_QUADS:
+                flush()
+        flush()
+    except BaseException:
+        writer.stop()
+        raise
+    writer.close()
+
+
+class _Writer:
+    """Writes batches to the store in a thread of its own, in order, one at a time.
+
+    The embedded store's bulk load and a remote store's HTTP request release the GIL, so this
+    process maps the next batch to RDF while the last one is written. At most one batch waits.
+    """
+
+    def __init__(
+        self, store: KgStore, report: BuildReport, progress: ProgressCallback | None
+    ) -> None:
+        self.store = store
+        self.report = report
+        self.progress = progress
+        self._batches: queue.Queue[list[tuple[ox.NamedNode, list[ox.Quad]]] | None]
+        self._batches = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="kg-store-writer", daemon=True)
+        self._thread.start()
+
+    def write(self, batch: list[tuple[ox.NamedNode, list[ox.Quad]]]) -> None:
+        self._raise()
+        self._batches.put(batch)
+
+    def close(self) -> None:
+        """Wait for every batch to be written; raise what failed."""
+        self._batches.put(None)
+        self._thread.join()
+        self._raise()
+
+    def stop(self) -> None:
+        """Stop after the batch being written, when the build fails on its side."""
+        self._error = self._error or KgError("the build stopped")
+        self._batches.put(None)
+        self._thread.join()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while (batch := self._batches.get()) is not None:
+            if self._error is not None:
+                continue  # a batch failed: write nothing after it, let the build stop
+            clock = time.perf_counter()
+            try:
+                self.store.replace_graphs(batch)
+            except BaseException as exc:  # raised again in the build's thread
+                self._error = exc
+                continue
+            self.report.stage_seconds["store"] += time.perf_counter() - clock
+            self.report.built += len(batch)
+            if self.progress:
+                self.progress(len(batch))
 
 
 def _remember(manifest: Manifest, read: list[tuple[str, FileEntry]]) -> None:

@@ -1,0 +1,146 @@
+"""Incremental rebuild: the time of `kg build` after one article changed in a large store.
+
+Uses a store built by bench/bench_build.py from one synthetic JSON Lines file (100,000 articles
+by default) and rebuilds it as a user would, `kg build FILE --workers 2` in a subprocess:
+(a) nothing changed; (b) one article in the middle of the file changed (its line rewritten);
+(c) the same article changed back; (d) the file touched, content unchanged. The baseline, in the
+same script, is the same command building a one-article file into an empty store: the fixed cost
+of starting kg, loading the pipeline and writing one article, which no rebuild can beat.
+
+    .venv/bin/python bench/bench_rebuild.py --count 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from results import REPO, append_rows, commit, load, today
+
+KG = REPO / ".venv" / "bin" / "kg"
+TARGET_SECONDS = 2.0
+HEADING = "Incremental rebuild after one changed article (bench/bench_rebuild.py)"
+INTRO = (
+    "`kg build FILE --workers 2` (subprocess, wall seconds and CPU seconds of the process "
+    "tree) on the store bench/bench_build.py built from one synthetic JSON Lines file. "
+    "Baseline: the same command building a one-article file into an empty store (starting kg, "
+    "loading the pipeline, writing one article); ratio = rebuild / baseline. Target: < 2 s for "
+    "one changed article in 100k."
+)
+HEADER = [
+    "date",
+    "commit",
+    "store articles",
+    "change",
+    "built / unchanged",
+    "rebuild s (CPU s)",
+    "baseline s (CPU s)",
+    "ratio",
+    "target < 2 s",
+    "load",
+]
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def kg_build(store: Path, inputs: Path, workers: int) -> tuple[float, float, dict[str, object]]:
+    with tempfile.TemporaryDirectory() as scratch:
+        report_file = Path(scratch) / "report.json"
+        command = [str(KG), "--store", str(store), "build", str(inputs)]
+        command += ["--workers", str(workers), "--report", str(report_file)]
+        cpu = children_cpu()
+        clock = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True)
+        seconds = time.perf_counter() - clock
+        if done.returncode not in (0, 3):
+            raise SystemExit(f"kg build failed: {done.stderr}")
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+    return seconds, children_cpu() - cpu, report
+
+
+def rewrite_line(path: Path, index: int, change: bool) -> None:
+    """Change (or restore) the text of the article on line `index`, in place."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    item = json.loads(lines[index])
+    marker = "（本报讯，有更新。）"
+    item["text"] = item["text"] + marker if change else item["text"].removesuffix(marker)
+    lines[index] = (json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8")
+    path.write_bytes(b"".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/kg-bench"))
+    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    args = parser.parse_args()
+    store = args.workdir / f"store-{args.count}"
+    inputs = args.workdir / f"articles-{args.count}-s{args.seed}.jsonl"
+    if not (store.exists() and inputs.exists()):
+        raise SystemExit(
+            f"{store} or {inputs} is missing: run bench/bench_build.py --counts {args.count}"
+        )
+    at = commit()
+    middle = args.count // 2
+
+    with tempfile.TemporaryDirectory() as scratch:
+        one = Path(scratch) / "one.jsonl"
+        one.write_bytes(inputs.read_bytes().split(b"\n", 1)[0] + b"\n")
+        empty = Path(scratch) / "store"
+        base_seconds, base_cpu, _ = kg_build(empty, one, args.workers)
+        shutil.rmtree(empty)
+
+    def touch() -> None:
+        stat = inputs.stat()
+        os.utime(inputs, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+    steps = [
+        ("none", None),
+        ("one article changed (line rewritten)", lambda: rewrite_line(inputs, middle, True)),
+        ("the same article changed back", lambda: rewrite_line(inputs, middle, False)),
+        ("file touched, content unchanged", touch),
+    ]
+    rows = []
+    for label, change in steps:
+        if change:
+            change()
+        seconds, cpu, report = kg_build(store, inputs, args.workers)
+        row = [
+            today(),
+            at,
+            f"{int(report['built']) + int(report['unchanged']):,}",  # type: ignore[call-overload]
+            label,
+            f"{report['built']} / {report['unchanged']:,}",
+            f"{seconds:.2f} ({cpu:.2f})",
+            f"{base_seconds:.2f} ({base_cpu:.2f})",
+            f"{seconds / base_seconds:.1f}×",
+            "met" if seconds < TARGET_SECONDS else "missed",
+            load(),
+        ]
+        rows.append(row)
+        print(" | ".join(str(c) for c in row), flush=True)
+    if not args.no_record:
+        append_rows(HEADING, INTRO, HEADER, rows)
+
+
+if __name__ == "__main__":
+    main()

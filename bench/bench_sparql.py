@@ -1,0 +1,155 @@
+"""SPARQL latency of the example queries (examples/queries/*.rq) on a built store: p50 and p95.
+
+Each query runs `--runs` times (after one unmeasured warm-up run) through kg's own store
+(`open_store(..., read_only=True).query`, the union of the article graphs as default graph, as
+`kg query` and `kg serve` ask), every result row read. The baseline, in the same script, is the
+same queries on a smaller store built from the first articles of the same synthetic set: the
+ratio says how latency grows with the store. Stores come from bench/bench_build.py.
+
+    .venv/bin/python bench/bench_sparql.py --store /tmp/kg-bench/store-100000 \\
+        --baseline-store /tmp/kg-bench/store-10000 --runs 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from results import REPO, append_rows, commit, load, today
+
+QUERIES = REPO / "examples" / "queries"
+TARGET_P50 = 0.050
+TARGET_P95 = 0.500
+HEADING = "SPARQL latency of examples/queries (bench/bench_sparql.py)"
+INTRO = (
+    "Each query of examples/queries run N times after a warm-up, in-process through kg's "
+    "store (`open_store(..., read_only=True).query`, union default graph), every row read. "
+    "Baseline: the same queries on a store of the first articles of the same synthetic set; "
+    "ratio = p50 here / p50 there. Targets on 100k articles: p50 < 50 ms, p95 < 500 ms "
+    "(the `all` row pools every run of every query)."
+)
+HEADER = [
+    "date",
+    "commit",
+    "store articles",
+    "query",
+    "rows",
+    "p50 ms",
+    "p95 ms",
+    "baseline articles",
+    "baseline p50 ms",
+    "ratio",
+    "load",
+]
+
+
+def article_count(store: object) -> int:
+    rows = store.query(  # type: ignore[attr-defined]
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?a a "
+        "<https://w3id.org/kg-innovation/ontology#Article> } }"
+    )
+    return int(next(iter(rows))["n"].value)
+
+
+def time_queries(location: Path, queries: list[Path], runs: int) -> dict[str, object]:
+    from kg.rdf.store import open_store
+
+    store = open_store(location, read_only=True)
+    try:
+        articles = article_count(store)
+        timings: dict[str, list[float]] = {}
+        rows: dict[str, int] = {}
+        for path in queries:
+            sparql = path.read_text(encoding="utf-8")
+            seconds = []
+            for run in range(runs + 1):
+                clock = time.perf_counter()
+                count = sum(1 for _ in store.query(sparql))
+                if run:
+                    seconds.append(time.perf_counter() - clock)
+            timings[path.stem] = seconds
+            rows[path.stem] = count
+            print(
+                f"  {path.stem}: {count} rows, p50 {1000 * statistics.median(seconds):.1f} ms",
+                flush=True,
+            )
+    finally:
+        store.close()
+    return {"articles": articles, "timings": timings, "rows": rows}
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--store", type=Path, default=Path("/tmp/kg-bench/store-100000"))
+    parser.add_argument("--baseline-store", type=Path, default=Path("/tmp/kg-bench/store-10000"))
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--queries", type=Path, nargs="*", help="default: examples/queries/*.rq")
+    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    args = parser.parse_args()
+    queries = args.queries or sorted(QUERIES.glob("*.rq"))
+    at, before = commit(), load()
+    print(f"{args.store}:", flush=True)
+    main_run = time_queries(args.store, queries, args.runs)
+    base_run = None
+    if args.baseline_store and args.baseline_store.exists():
+        print(f"{args.baseline_store} (baseline):", flush=True)
+        base_run = time_queries(args.baseline_store, queries, args.runs)
+    seen_load = f"{before}→{load()}"
+
+    timings = main_run["timings"]
+    assert isinstance(timings, dict)
+    base_timings = base_run["timings"] if base_run else {}
+    assert isinstance(base_timings, dict)
+    rows_out = []
+    names = [q.stem for q in queries]
+    pooled = [t for name in names for t in timings[name]]
+    base_pooled = [t for name in names for t in base_timings.get(name, [])]
+    for name, values, base_values, count in [
+        *((n, timings[n], base_timings.get(n, []), main_run["rows"][n]) for n in names),  # type: ignore[index]
+        ("all", pooled, base_pooled, "–"),
+    ]:
+        p50 = statistics.median(values)
+        base_p50 = statistics.median(base_values) if base_values else 0.0
+        rows_out.append(
+            [
+                today(),
+                at,
+                f"{main_run['articles']:,}",
+                f"`{name}`" if name != "all" else "**all**",
+                count,
+                f"{1000 * p50:.1f}",
+                f"{1000 * p95(values):.1f}",
+                f"{base_run['articles']:,}" if base_run else "–",
+                f"{1000 * base_p50:.1f}" if base_values else "–",
+                f"{p50 / base_p50:.1f}×" if base_p50 else "–",
+                seen_load,
+            ]
+        )
+    all_p50, all_p95 = statistics.median(pooled), p95(pooled)
+    for row in rows_out:
+        print(" | ".join(str(c) for c in row))
+    print(
+        f"all queries: p50 {1000 * all_p50:.1f} ms (target < 50: "
+        f"{'met' if all_p50 < TARGET_P50 else 'missed'}), p95 {1000 * all_p95:.1f} ms "
+        f"(target < 500: {'met' if all_p95 < TARGET_P95 else 'missed'})"
+    )
+    if not args.no_record:
+        append_rows(HEADING, INTRO, HEADER, rows_out)
+
+
+if __name__ == "__main__":
+    main()
