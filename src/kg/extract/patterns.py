@@ -18,13 +18,15 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
+import ahocorasick_rs
 import rjieba
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate, candidates
-from kg.extract.lexicon import alternation, cue, head_words
+from kg.extract.lexicon import cue, head_words
 from kg.extract.tokenizer import text_of, words_of
 
 COMPONENT = "kg_patterns"
@@ -56,7 +58,10 @@ _WORD_END_TYPES = frozenset(
 @dataclass(frozen=True)
 class _Lexicon:
     heads: dict[str, str]
-    head_pattern: re.Pattern[str]
+    # the heads, found leftmost-longest without overlaps (as a longest-first regex alternation
+    # would find them, at a fifth of its cost)
+    head_automaton: Any
+    head_list: tuple[str, ...]
     function: frozenset[str]
     verbs: frozenset[str]
     industry_stops: frozenset[str]
@@ -79,7 +84,10 @@ def _lexicon() -> _Lexicon:
     other_heads = frozenset(h for h, t in heads.items() if t not in ("Industry",))
     return _Lexicon(
         heads=heads,
-        head_pattern=alternation(heads),
+        head_automaton=ahocorasick_rs.AhoCorasick(
+            list(heads), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+        ),
+        head_list=tuple(heads),
         function=cue("function"),
         verbs=cue("verb"),
         industry_stops=cue("industry_verb") | other_heads,
@@ -264,17 +272,19 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
     lex = _lexicon()
     boundaries = set(starts)
     found: list[Candidate] = []
-    for m in lex.head_pattern.finditer(text):
-        head_start, head_end = m.span()
+    heads = lex.heads
+    head_list = lex.head_list
+    for index, head_start, head_end in lex.head_automaton.find_matches_as_indexes(text):
         if head_start == 0 or not _NAME_BEFORE.match(text, head_start - 1):
             continue  # nothing a name could be made of before the head
-        etype = lex.heads[m.group()]
+        head = head_list[index]
+        etype = heads[head]
         if head_start not in boundaries:
             # 格局 is no …局: a head inside a short dictionary word is part of that word
             # (a long one that ends in the head is a name: 西安交通大学).
             i = bisect_right(starts, head_start) - 1
             word = words[i] if 0 <= i < len(words) else ""
-            whole = starts[i + 1] == head_end and len(word) - len(m.group()) >= 2
+            whole = starts[i + 1] == head_end and len(word) - len(head) >= 2
             if _is_dictionary_word(word) and not whole:
                 continue
         if etype in _WORD_END_TYPES and head_end not in boundaries and head_end < len(text):
@@ -312,7 +322,7 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
             continue
         if etype in _TITLE_TYPES and known_type(modifier) == "Place":
             continue  # 河南计划…: a place and a head that is also a verb
-        weak = m.group() in lex.weak_heads or (
+        weak = head in lex.weak_heads or (
             etype in _TITLE_TYPES and len(modifier) < _TITLE_LENGTH and not _DIGIT.search(modifier)
         )
         if weak and not _has_proper_word(
