@@ -121,6 +121,14 @@ def read_bytes(
     data: bytes, name: str, *, encoding: str | None = None, suffix: str | None = None
 ) -> Iterator[Item]:
     """Articles of one file's bytes; the suffix (or a sniff of the content) picks the format."""
+    cut = incomplete_utf8_tail(data) if encoding is None else 0
+    if cut:
+        data = data[:-cut]
+        yield Notice(
+            name,
+            f"ends in the middle of a UTF-8 character (cut off?); the last {cut} byte(s) were "
+            "left out, check that the file is complete",
+        )
     try:
         text = decode(data, name, encoding=encoding)
     except InputError as exc:
@@ -164,7 +172,7 @@ def _kind(suffix: str | None, text: str) -> str:
 
 def decode(data: bytes, name: str, *, encoding: str | None = None) -> str:
     """Text of a file: UTF-8 (BOM or not), else GB18030/GBK or Big5, or the encoding given."""
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if _looks_binary(data):
         raise InputError(f"{name}: a binary file (NUL bytes), not an article; leave it out")
     if encoding:
         try:
@@ -190,8 +198,12 @@ def decode(data: bytes, name: str, *, encoding: str | None = None) -> str:
             continue
         candidates.append((_implausibility(text), enc, text))
     if not candidates:
+        line = data.count(b"\n", 0, first_bad) + 1
+        # Lines before the bad one that read as UTF-8 mean the file mixes encodings.
+        mixed = "; the lines before it are UTF-8: mixed encodings?" if line > 1 else ""
         raise InputError(
-            f"{name}: not UTF-8, GB18030 or Big5 (first bad byte at {first_bad}); pass --encoding"
+            f"{name}: not UTF-8, GB18030 or Big5 (first bad byte at {first_bad}, line "
+            f"{line}{mixed}); save it as UTF-8 or pass --encoding"
         )
     if len(candidates) > 1:
         best = _charset_normalizer_choice(data)
@@ -199,6 +211,40 @@ def decode(data: bytes, name: str, *, encoding: str | None = None) -> str:
             if enc == best:
                 return text
     return min(candidates)[2]
+
+
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes, more than a stray one in UTF-8 text (which the control filter drops)."""
+    sample = data[:8192]
+    nuls = sample.count(b"\x00")
+    if not nuls or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    controls = sum(1 for byte in sample if byte < 0x20 and byte not in b"\t\n\r")
+    if nuls > max(4, len(sample) // 100) or controls * 10 > len(sample):
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def incomplete_utf8_tail(data: bytes) -> int:
+    """How many bytes at the end start a UTF-8 character that the file cuts off (0 if none).
+
+    Only for data that is UTF-8 up to there: a file cut at a byte limit, say."""
+    try:
+        data.decode("utf-8")
+        return 0
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data" or exc.end != len(data):
+            return 0
+        start = exc.start
+    try:
+        data[:start].decode("utf-8")
+    except UnicodeDecodeError:
+        return 0
+    return len(data) - start
 
 
 def _charset_normalizer_choice(data: bytes) -> str | None:
@@ -429,7 +475,9 @@ def parse_jsonl_line(line: str, where: str) -> Iterator[Item]:
         source=_str_or_none(obj.get("source")),
         url=_str_or_none(obj.get("url")),
         file=name,
-        article_id=str(given) if given not in (None, "") else None,
+        # Stripped: the article's IRI strips its id, so " a" and "a" must be one id, not two
+        # articles written into one graph.
+        article_id=_CONTROL.sub("", str(given)).strip() or None if given is not None else None,
     )
 
 
@@ -445,11 +493,37 @@ _DATE_FORMS = (
 )
 
 
+# Official documents date themselves in Chinese numerals: 二〇二三年一月十八日.
+_CN_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
+_CN_DATE = re.compile(
+    r"(?P<y>[〇零○Ｏ一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,2})\s*月"
+    r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日"
+)
+
+
+def _cn_number(text: str) -> int:
+    """一 -> 1, 十 -> 10, 十二 -> 12, 二十 -> 20, 三十一 -> 31; -1 for what is not one of these."""
+    tens, ten, ones = text.partition("十")
+    if not ten:
+        return _CN_DIGITS[text] if len(text) == 1 else -1
+    if len(tens) > 1 or len(ones) > 1:
+        return -1
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
 def parse_date(value: object) -> str | None:
-    """ISO date (YYYY-MM-DD) of 2023-01-18, 2023年1月18日, 2023/1/18, 20230118; None if invalid."""
+    """ISO date (YYYY-MM-DD) of 2023-01-18, 2023年1月18日, 2023/1/18, 20230118 or
+    二〇二三年一月十八日; None if invalid."""
     if value is None:
         return None
     text = str(value).strip()
+    chinese = _CN_DATE.search(text)
+    if chinese:
+        year = int("".join(str(_CN_DIGITS[c]) for c in chinese["y"]))
+        try:
+            return _date(year, _cn_number(chinese["m"]), _cn_number(chinese["d"])).isoformat()
+        except ValueError:
+            return None
     for form in _DATE_FORMS:
         found = form.search(text)
         if found:
