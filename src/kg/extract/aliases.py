@@ -109,8 +109,13 @@ def _short_forms(name: str, etype: str, ordered_places: tuple[str, ...]) -> froz
 def declared_aliases(text: str, found: list[Candidate]) -> dict[str, Candidate]:
     """Short form -> the candidate it was declared for (（以下简称“X”） after the candidate)."""
     declared: dict[str, Candidate] = {}
+    if "称" not in text:
+        return declared  # every form of declaration has 称 (简称, 下称)
     for cand in found:
-        m = _DECLARED.match(text, cand.end, min(len(text), cand.end + 24))
+        stop = min(len(text), cand.end + 24)
+        if text.find("称", cand.end, stop) < 0:
+            continue
+        m = _DECLARED.match(text, cand.end, stop)
         if m:
             short = m.group(1)
             if short != clean_name(text[cand.start : cand.end]):
