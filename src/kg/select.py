@@ -28,7 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import InputError, QueryError
-from kg.model import ENTITY_TYPES
+from kg.model import ENTITY_TYPES, PREDICATES
 from kg.rdf.namespaces import (
     DCTERMS,
     ID,
@@ -44,6 +44,7 @@ from kg.sparql import iri, literal, query_kind, values_block
 
 BATCH = 400
 LOCATION_PREDICATES = ("inProvince", "inCity", "locatedIn", "partOf")
+LINK_PREDICATES = (*PREDICATES, "inProvince", "inCity")
 
 _TYPE = f"<{RDF}type>"
 _KG = f"<{ONTOLOGY}"
@@ -123,12 +124,11 @@ class _Index:
             if _in(row["g"], graphs):
                 self.types[row["e"].value].add(row["t"].value.removeprefix(ONTOLOGY))
         self.links: list[tuple[str, str, str]] = []
+        # The relations of ANNOTATION.md and the gazetteer's places link entities; asking for
+        # them by predicate reads an index instead of every triple of every entity.
+        predicates = values_block("p", (iri(ONTOLOGY + p) for p in LINK_PREDICATES))
         for row in store.query(
-            f"""SELECT DISTINCT ?s ?p ?o ?g WHERE {{
-                  GRAPH ?g {{ ?s ?p ?o . ?s a ?t }}
-                  {_types_block("t", ENTITY_TYPES)}
-                  FILTER(isIRI(?o) && ?p != {_TYPE} && ?p != {_KG}mentionedIn>)
-                }}"""
+            f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {predicates} }}"
         ):
             if not _in(row["g"], graphs):
                 continue
