@@ -12,6 +12,7 @@ Writing an article is one transaction: its graph is replaced whole or not at all
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import urllib.error
 import urllib.parse
@@ -199,19 +200,31 @@ class _StoreLock:
     NAME = "kg.lock"
 
     def __init__(self, path: Path, *, shared: bool) -> None:
-        import fcntl
-
-        self._handle = None
+        self._handle: Any = None
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"{path}: a file, not a store (a directory); pass another --store")
         if shared and not path.exists():
             return
-        path.mkdir(parents=True, exist_ok=True)
         try:
+            path.mkdir(parents=True, exist_ok=True)
             handle = (path / self.NAME).open("a+b")
         except OSError as exc:
+            if shared and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                # A store on a read-only file system (or directory) cannot be written by
+                # anyone, so readers need no lock; an existing lock file is still honoured.
+                with contextlib.suppress(OSError):
+                    self._handle = self._take((path / self.NAME).open("rb"), path, shared=True)
+                return
             raise StoreError(
                 f"{path}: cannot use the store ({exc.strerror}); check its permissions "
                 "or pass another --store"
             ) from None
+        self._handle = self._take(handle, path, shared=shared)
+
+    @staticmethod
+    def _take(handle: Any, path: Path, *, shared: bool) -> Any:
+        import fcntl
+
         try:
             fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -221,7 +234,7 @@ class _StoreLock:
                 f"{path}: the store is busy, another kg process is {doing} it; retry when it "
                 "has finished"
             ) from None
-        self._handle = handle
+        return handle
 
     def release(self) -> None:
         if self._handle is not None:
