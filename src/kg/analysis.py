@@ -26,7 +26,7 @@ import networkx as nx
 
 from kg.errors import InputError, KgError
 from kg.model import ENTITY_TYPES, PREDICATES
-from kg.rdf.namespaces import DCTERMS, ONTOLOGY, PROV, RDF, RDFS, SCHEMA, SKOS
+from kg.rdf.namespaces import DCTERMS, ONTOLOGY, RDF, RDFS, SCHEMA, SKOS
 from kg.rdf.store import KgStore
 
 # Above this many nodes, betweenness is estimated from a seeded sample of source nodes: exact
@@ -70,84 +70,95 @@ class _ArticleInfo:
     url: str | None
 
 
-def _articles(store: KgStore) -> dict[str, _ArticleInfo]:
-    rows = store.query(
-        f"""SELECT ?art ?id ?title ?date ?url WHERE {{
+@dataclass(frozen=True)
+class _Articles:
+    """The articles of the store, by IRI and by the named graph that holds each."""
+
+    by_iri: dict[str, _ArticleInfo]
+    by_graph: dict[str, str]  # graph IRI -> article IRI
+
+    def span(self, articles: Iterable[str]) -> tuple[str | None, str | None]:
+        dates = sorted(d for a in articles if a in self.by_iri and (d := self.by_iri[a].date))
+        return (dates[0], dates[-1]) if dates else (None, None)
+
+
+def _articles(store: KgStore) -> _Articles:
+    by_iri: dict[str, _ArticleInfo] = {}
+    by_graph: dict[str, str] = {}
+    for row in store.query(
+        f"""SELECT ?g ?art ?id ?title ?date ?url WHERE {{ GRAPH ?g {{
               ?art a <{ONTOLOGY}Article> .
               OPTIONAL {{ ?art <{DCTERMS}identifier> ?id }}
               OPTIONAL {{ ?art <{DCTERMS}title> ?title }}
               OPTIONAL {{ ?art <{DCTERMS}date> ?date }}
               OPTIONAL {{ ?art <{SCHEMA}url> ?url }}
-            }}"""
-    )
-    found: dict[str, _ArticleInfo] = {}
-    for row in rows:
+            }} }}"""
+    ):
         iri = str(row["art"].value)
-        found[iri] = _ArticleInfo(
+        by_graph[str(row["g"].value)] = iri
+        by_iri[iri] = _ArticleInfo(
             id=_value(row["id"]) or iri.rsplit("/", 1)[-1],
             title=_value(row["title"]) or "",
             date=_value(row["date"]),
             url=_value(row["url"]),
         )
-    return found
+    return _Articles(by_iri, by_graph)
 
 
-def _date_span(
-    articles: Iterable[str], info: Mapping[str, _ArticleInfo]
-) -> tuple[str | None, str | None]:
-    dates = sorted(d for a in articles if a in info and (d := info[a].date))
-    return (dates[0], dates[-1]) if dates else (None, None)
+# The queries below are single patterns, or joins inside one named graph: on a store of
+# thousands of articles, joins over the union of all graphs (and OPTIONALs) take many times
+# longer than the same answer assembled here from simple scans.
 
 
-def project_graph(store: KgStore) -> nx.MultiDiGraph:
+def project_graph(
+    store: KgStore, *, evidence: bool = True, indicators: bool = True
+) -> nx.MultiDiGraph:
     """The entities and relations of `store` as a networkx multigraph (see the module docstring).
 
     `store` is anything with the `query` method of `KgStore`, such as the store itself or a
-    selection of it (`selected_graph`).
+    selection of it (`selected_graph`). Without `evidence`, edges carry no sentences; without
+    `indicators`, nodes carry none: both take most of the time on a large store, and measures
+    need neither.
     """
-    info = _articles(store)
-    graph = nx.MultiDiGraph()
-    types = _values(ONTOLOGY, ENTITY_TYPES)
-    labels: dict[str, set[str]] = defaultdict(set)
+    articles = _articles(store)
     type_of: dict[str, str] = {}
     for row in store.query(
-        f"""SELECT DISTINCT ?e ?type ?label WHERE {{
-              VALUES ?type {{ {types} }}
-              ?e a ?type .
-              OPTIONAL {{ ?e <{RDFS}label> ?label }}
-            }}"""
+        f"""SELECT DISTINCT ?e ?type WHERE {{
+              VALUES ?type {{ {_values(ONTOLOGY, ENTITY_TYPES)} }} ?e a ?type }}"""
     ):
-        iri = str(row["e"].value)
-        type_of[iri] = str(row["type"].value).removeprefix(ONTOLOGY)
-        if row["label"] is not None:
-            labels[iri].add(str(row["label"].value))
-    # nodes in IRI order, so that paths and layouts do not depend on the store's answer order
-    for iri in sorted(type_of):
-        graph.add_node(iri, type=type_of[iri], iri=iri)
+        type_of[str(row["e"].value)] = str(row["type"].value).removeprefix(ONTOLOGY)
+    names: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(f"SELECT DISTINCT ?e ?l WHERE {{ ?e <{RDFS}label> ?l }}"):
+        names[str(row["e"].value)].add(str(row["l"].value))
     aliases: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(
-        f"""SELECT DISTINCT ?e ?alias WHERE {{
-              VALUES ?type {{ {types} }}
-              VALUES ?name {{ <{SKOS}altLabel> <{ONTOLOGY}officialName> }}
-              ?e a ?type ; ?name ?alias .
-            }}"""
-    ):
-        aliases[str(row["e"].value)].add(str(row["alias"].value))
+    for prop in (f"{SKOS}altLabel", f"{ONTOLOGY}officialName"):
+        for row in store.query(f"SELECT DISTINCT ?e ?l WHERE {{ ?e <{prop}> ?l }}"):
+            aliases[str(row["e"].value)].add(str(row["l"].value))
     mentions: dict[str, set[str]] = defaultdict(set)
     for row in store.query(f"SELECT DISTINCT ?e ?art WHERE {{ ?e <{ONTOLOGY}mentionedIn> ?art }}"):
         mentions[str(row["e"].value)].add(str(row["art"].value))
-    indicators = _indicators(store, info)
-    for iri, data in graph.nodes(data=True):
-        names = sorted(labels.get(iri, ()), key=lambda n: (-len(n), n))
-        label = names[0] if names else _local_name(iri)
-        data["label"] = label
-        data["aliases"] = sorted((aliases.get(iri, set()) | set(names[1:])) - {label})
+    figures = _indicators(store, articles) if indicators else {}
+    graph = nx.MultiDiGraph()
+    # nodes in IRI order, so that paths and layouts do not depend on the store's answer order
+    for iri in sorted(type_of):
+        labels = sorted(names.get(iri, ()), key=lambda n: (-len(n), n))
+        label = labels[0] if labels else _local_name(iri)
         arts = mentions.get(iri, set())
-        data["article_ids"] = sorted(info[a].id for a in arts if a in info)
-        data["articles"] = len(data["article_ids"])
-        data["first_date"], data["last_date"] = _date_span(arts, info)
-        data["indicators"] = indicators.get(iri, [])
-    _add_relations(store, graph, info)
+        article_ids = sorted(articles.by_iri[a].id for a in arts if a in articles.by_iri)
+        first, last = articles.span(arts)
+        graph.add_node(
+            iri,
+            type=type_of[iri],
+            iri=iri,
+            label=label,
+            aliases=sorted((aliases.get(iri, set()) | set(labels[1:])) - {label}),
+            article_ids=article_ids,
+            articles=len(article_ids),
+            first_date=first,
+            last_date=last,
+            indicators=figures.get(iri, []),
+        )
+    _add_relations(store, graph, articles, evidence=evidence)
     return graph
 
 
@@ -157,57 +168,52 @@ def _local_name(iri: str) -> str:
     return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
 
 
-def _evidence_row(row: Any, info: Mapping[str, _ArticleInfo]) -> dict[str, Any]:
-    article = str(row["art"].value) if row["art"] is not None else ""
-    meta = info.get(article)
-    start = _value(row["start"])
+def _source(article: str | None, articles: _Articles) -> dict[str, Any]:
+    meta = articles.by_iri.get(article or "")
     return {
-        "sentence": _value(row["sentence"]) or "",
-        "article": meta.id if meta else article,
+        "article": meta.id if meta else (article or ""),
         "title": meta.title if meta else "",
         "date": meta.date if meta else None,
         "url": meta.url if meta else None,
-        "start": int(start) if start is not None and start.lstrip("-").isdigit() else None,
     }
 
 
-def _evidence_order(item: Mapping[str, Any]) -> tuple[str, str, int]:
-    return (item.get("date") or "9999", str(item.get("article")), item.get("start") or 0)
+def _evidence_order(item: Mapping[str, Any]) -> tuple[str, str, str]:
+    return (item.get("date") or "9999", str(item.get("article")), str(item.get("sentence")))
 
 
-def _indicators(
-    store: KgStore, info: Mapping[str, _ArticleInfo]
-) -> dict[str, list[dict[str, Any]]]:
+def _indicators(store: KgStore, articles: _Articles) -> dict[str, list[dict[str, Any]]]:
+    years = {
+        str(row["i"].value): _value(row["year"])
+        for row in store.query(f"SELECT ?i ?year WHERE {{ ?i <{ONTOLOGY}year> ?year }}")
+    }
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    seen: set[str] = set()
     for row in store.query(
-        f"""SELECT DISTINCT ?i ?e ?name ?value ?unit ?comparator ?year ?kind ?art ?sentence ?start
-            WHERE {{
-              ?i a <{ONTOLOGY}Indicator> ; <{ONTOLOGY}indicatorOf> ?e .
-              OPTIONAL {{ ?i <{ONTOLOGY}name> ?name }}
-              OPTIONAL {{ ?i <{ONTOLOGY}value> ?value }}
-              OPTIONAL {{ ?i <{ONTOLOGY}unit> ?unit }}
-              OPTIONAL {{ ?i <{ONTOLOGY}comparator> ?comparator }}
-              OPTIONAL {{ ?i <{ONTOLOGY}year> ?year }}
-              OPTIONAL {{ ?i <{ONTOLOGY}kind> ?kind }}
-              OPTIONAL {{ ?i <{PROV}wasDerivedFrom> ?art }}
+        f"""SELECT ?g ?i ?e ?name ?value ?unit ?comparator ?kind ?sentence WHERE {{ GRAPH ?g {{
+              ?i <{ONTOLOGY}indicatorOf> ?e ; <{ONTOLOGY}name> ?name ; <{ONTOLOGY}value> ?value ;
+                 <{ONTOLOGY}unit> ?unit ; <{ONTOLOGY}comparator> ?comparator ;
+                 <{ONTOLOGY}kind> ?kind .
               OPTIONAL {{ ?i <{ONTOLOGY}sentence> ?sentence }}
-              OPTIONAL {{ ?i <{ONTOLOGY}start> ?start }}
-            }}"""
+            }} }}"""
     ):
-        value = _value(row["value"])
-        year = _value(row["year"])
-        evidence = _evidence_row(row, info)
+        node = str(row["i"].value)
+        if node in seen:
+            continue
+        seen.add(node)
+        year = years.get(node)
+        source = _source(articles.by_graph.get(str(row["g"].value)), articles)
         found[str(row["e"].value)].append(
             {
                 "name": _value(row["name"]) or "",
-                "value": _number(value),
+                "value": _number(_value(row["value"])),
                 "unit": _value(row["unit"]) or "",
                 "comparator": _value(row["comparator"]) or "=",
                 "year": int(year) if year and year.isdigit() else None,
                 "kind": _value(row["kind"]) or "",
-                "sentence": evidence["sentence"],
-                "article": evidence["article"],
-                "date": evidence["date"],
+                "sentence": _value(row["sentence"]) or "",
+                "article": source["article"],
+                "date": source["date"],
             }
         )
     for items in found.values():
@@ -225,50 +231,52 @@ def _number(text: str | None) -> float | int | None:
     return int(number) if number.is_integer() else number
 
 
+Key = tuple[str, str, str]
+
+
+def _triple_key(row: Any) -> Key:
+    return (str(row["s"].value), str(row["p"].value).removeprefix(ONTOLOGY), str(row["o"].value))
+
+
 def _add_relations(
-    store: KgStore, graph: nx.MultiDiGraph, info: Mapping[str, _ArticleInfo]
+    store: KgStore, graph: nx.MultiDiGraph, articles: _Articles, *, evidence: bool
 ) -> None:
     predicates = _values(ONTOLOGY, PREDICATES + GAZETTEER_PREDICATES)
-    support: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    # the triples from any graph (a CONSTRUCT selection has no article graphs) ...
+    support: dict[Key, set[str]] = {
+        _triple_key(row): set()
+        for row in store.query(
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {predicates} }} ?s ?p ?o }}"
+        )
+    }
+    # ... and the articles from the graphs that hold them
     for row in store.query(
-        # the triple itself from any graph (a CONSTRUCT selection has no article graphs), the
-        # articles from the graphs that hold it
-        f"""SELECT DISTINCT ?s ?p ?o ?art WHERE {{
-              VALUES ?p {{ {predicates} }}
-              ?s ?p ?o .
-              OPTIONAL {{ GRAPH ?g {{ ?s ?p ?o . ?art a <{ONTOLOGY}Article> }} }}
-            }}"""
+        f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {predicates} }} GRAPH ?g {{ ?s ?p ?o }} }}"
     ):
-        key = (str(row["s"].value), _predicate(row["p"]), str(row["o"].value))
-        arts = support.setdefault(key, set())
-        if row["art"] is not None:
-            arts.add(str(row["art"].value))
-    evidence: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    roles: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        article = articles.by_graph.get(str(row["g"].value))
+        if article:
+            support.setdefault(_triple_key(row), set()).add(article)
+    roles: dict[Key, set[str]] = defaultdict(set)
     for row in store.query(
-        f"""SELECT DISTINCT ?a ?s ?p ?o ?art ?sentence ?start ?role WHERE {{
-              VALUES ?p {{ {predicates} }}
-              ?a a <{ONTOLOGY}Assertion> ; <{RDF}subject> ?s ; <{RDF}predicate> ?p ;
-                 <{RDF}object> ?o .
-              OPTIONAL {{ ?a <{PROV}wasDerivedFrom> ?art }}
-              OPTIONAL {{ ?a <{ONTOLOGY}sentence> ?sentence }}
-              OPTIONAL {{ ?a <{ONTOLOGY}start> ?start }}
-              OPTIONAL {{ ?a <{ONTOLOGY}role> ?role }}
-            }}"""
+        f"""SELECT DISTINCT ?s ?p ?o ?role WHERE {{
+              ?a <{ONTOLOGY}role> ?role ; <{RDF}subject> ?s ; <{RDF}predicate> ?p ;
+                 <{RDF}object> ?o }}"""
     ):
-        key = (str(row["s"].value), _predicate(row["p"]), str(row["o"].value))
-        if row["art"] is not None:
-            support[key].add(str(row["art"].value))
-        if row["sentence"] is not None:
-            evidence[key].append(_evidence_row(row, info))
-        if row["role"] is not None:
-            roles[key].add(str(row["role"].value))
+        roles[_triple_key(row)].add(str(row["role"].value))
+    said: dict[Key, list[dict[str, Any]]] = defaultdict(list)
+    if evidence:
+        for row in store.query(
+            f"""SELECT ?g ?s ?p ?o ?sentence WHERE {{ GRAPH ?g {{
+                  ?a <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> ?o ;
+                     <{ONTOLOGY}sentence> ?sentence }} }}"""
+        ):
+            source = _source(articles.by_graph.get(str(row["g"].value)), articles)
+            said[_triple_key(row)].append({"sentence": str(row["sentence"].value), **source})
     for (subject, predicate, obj), arts in sorted(support.items()):
         if subject not in graph or obj not in graph:
             continue  # one end is not an entity of this graph (or of this selection)
-        items = _unique_evidence(evidence.get((subject, predicate, obj), []))
-        article_ids = sorted({info[a].id for a in arts if a in info})
-        first, last = _date_span(arts, info)
+        article_ids = sorted({articles.by_iri[a].id for a in arts if a in articles.by_iri})
+        first, last = articles.span(arts)
         graph.add_edge(
             subject,
             obj,
@@ -278,13 +286,9 @@ def _add_relations(
             article_ids=article_ids,
             first_date=first,
             last_date=last,
-            evidence=items,
+            evidence=_unique_evidence(said.get((subject, predicate, obj), [])),
             roles=sorted(roles.get((subject, predicate, obj), ())),
         )
-
-
-def _predicate(term: Any) -> str:
-    return str(term.value).removeprefix(ONTOLOGY)
 
 
 def _unique_evidence(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -298,7 +302,9 @@ def _unique_evidence(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return unique
 
 
-def selected_graph(store: KgStore, **selectors: Any) -> nx.MultiDiGraph:
+def selected_graph(
+    store: KgStore, *, evidence: bool = True, indicators: bool = True, **selectors: Any
+) -> nx.MultiDiGraph:
     """The projection of the part of `store` that the selectors of `kg export` pick
     (`kg.select.select_subgraph`: entity, radius, types, zone, industry, province, since,
     until, construct_query). With no selector set, the whole store.
@@ -308,8 +314,9 @@ def selected_graph(store: KgStore, **selectors: Any) -> nx.MultiDiGraph:
     # radius alone selects nothing: it only widens the named selectors
     chosen = [k for k, v in selectors.items() if k != "radius" and v not in (None, (), [], "")]
     if not chosen:
-        return project_graph(store)
-    return project_graph(cast(KgStore, MemoryStore(select_subgraph(store, **selectors))))
+        return project_graph(store, evidence=evidence, indicators=indicators)
+    selection = cast(KgStore, MemoryStore(select_subgraph(store, **selectors)))
+    return project_graph(selection, evidence=evidence, indicators=indicators)
 
 
 # ---------------------------------------------------------------- finding entities

@@ -611,11 +611,16 @@ def describe_selection(options: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def analysis_graph(ctx: click.Context, options: dict[str, Any]) -> Any:
+def analysis_graph(
+    ctx: click.Context, options: dict[str, Any], *, evidence: bool = False, indicators: bool = False
+) -> Any:
+    """The selected graph; sentences and indicators only for the commands that show them."""
     from kg.analysis import selected_graph
 
     with opened_store(ctx, read_only=True) as store:
-        return selected_graph(store, **selectors_of(options))
+        return selected_graph(
+            store, evidence=evidence, indicators=indicators, **selectors_of(options)
+        )
 
 
 def print_report(report: Any, fmt: str) -> None:
@@ -715,7 +720,7 @@ def analyze_path(ctx: click.Context, source: str, target: str, fmt: str, **optio
     """
     from kg.analysis import path_report
 
-    print_report(path_report(analysis_graph(ctx, options), source, target), fmt)
+    print_report(path_report(analysis_graph(ctx, options, evidence=True), source, target), fmt)
 
 
 @analyze.command(name="zone")
@@ -733,7 +738,7 @@ def analyze_zone(ctx: click.Context, name: str, fmt: str, **options: Any) -> Non
     """
     from kg.analysis import zone_report
 
-    print_report(zone_report(analysis_graph(ctx, options), name), fmt)
+    print_report(zone_report(analysis_graph(ctx, options, indicators=True), name), fmt)
 
 
 @analyze.command(name="similar")
@@ -818,7 +823,7 @@ def viz(
 
     described = describe_selection(options)
     page_title = title or "kg 知识图谱" + (f"（{described}）" if described else "")
-    graph = analysis_graph(ctx, options)
+    graph = analysis_graph(ctx, options, evidence=True, indicators=True)
     info = write_page(graph, output, title=page_title, large_threshold=large_threshold)
     click.echo(
         f"wrote {info.path} ({info.nodes} entities, {info.edges} relations, "
