@@ -48,7 +48,8 @@ def send(url: str, query: str) -> tuple[float, int]:
             response.read()
             status = response.status
     except urllib.error.HTTPError as error:
-        status = error.code
+        with error:
+            status = error.code
     return time.perf_counter() - started, status
 
 
