@@ -294,7 +294,8 @@ class RemoteStore:
         try:
             return urllib.request.urlopen(request, timeout=seconds)
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace").strip()[:2000]
+            with exc:
+                detail = exc.read().decode("utf-8", "replace").strip()[:2000]
             if exc.code == 400:
                 raise QueryError(f"{url}: the server rejected the request: {detail}") from None
             if exc.code in (401, 403):
