@@ -313,6 +313,9 @@ def extract(
 
     with progress_bar("extracting") as advance:
         for extraction in extract_many(good_articles(), workers=workers):
+            if isinstance(extraction, Skipped):
+                skipped.append(extraction)  # the extractor failed on this article
+                continue
             if fmt == "json":
                 click.echo(json.dumps(extraction.to_json(), ensure_ascii=False))
             else:
@@ -552,7 +555,9 @@ def selection_options(*, with_type: bool = True) -> Callable[[F], F]:
             ),
             click.option("--zone", help="Only this zone and what relates to it."),
             click.option("--industry", help="Only this industry and what relates to it."),
-            click.option("--province", help="Only entities in this province."),
+            click.option(
+                "--province", help="Only entities in this province and what relates to them."
+            ),
             click.option("--since", metavar="DATE", help="Only articles on or after DATE."),
             click.option("--until", metavar="DATE", help="Only articles on or before DATE."),
             click.option(
