@@ -356,6 +356,9 @@ def _write(
             extractions = extract_many(articles, workers=workers, timings=report.stage_seconds)
         for extraction in extractions:
             window.done()
+            if isinstance(extraction, Skipped):
+                report.skipped.append(extraction)  # the extractor failed on this article
+                continue
             clock = time.perf_counter()
             graph, quads = article_graph(extraction)
             report.stage_seconds["rdf"] += time.perf_counter() - clock

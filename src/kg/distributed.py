@@ -14,14 +14,16 @@ from itertools import islice
 from typing import Any
 
 from kg.errors import KgError, MissingExtraError
+from kg.ingest import Skipped
 from kg.model import Article, Extraction
 
 
-def extract_batch(articles: list[Article]) -> list[Extraction]:
-    """What one Dask task does: extract a batch of articles (runs on a worker)."""
-    from kg.extract import extract_article
+def extract_batch(articles: list[Article]) -> list[Extraction | Skipped]:
+    """What one Dask task does: extract a batch of articles (runs on a worker); an article the
+    extractor fails on comes back as a `Skipped` naming it, as in a local build."""
+    from kg.extract import extract_or_skip
 
-    return [extract_article(article) for article in articles]
+    return [extract_or_skip(article) for article in articles]
 
 
 def connect(scheduler: str | Any, *, timeout: float = 10) -> Any:
@@ -45,7 +47,7 @@ def extract_on_dask(
     batch_size: int = 64,
     window: int = 16,
     connect_timeout: float = 10,
-) -> Iterator[Extraction]:
+) -> Iterator[Extraction | Skipped]:
     """Extractions of `articles` computed on the cluster at `scheduler`, in input order."""
     client = connect(scheduler, timeout=connect_timeout)
     try:

@@ -2,7 +2,9 @@
 
 `extract_article` runs the default pipeline (`kg.extract.pipeline`, built from config.cfg) on one
 article; `extract_many` streams articles through it, in several processes when asked, in input
-order and with the same output whatever the number of processes.
+order and with the same output whatever the number of processes. An article whose extraction
+fails with an unexpected error (a bug of the extractor) comes out of `extract_many` and
+`extract_or_skip` as a `kg.ingest.Skipped` that names it, so one article never ends a build.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from kg.errors import KgError
+from kg.ingest import Skipped
 from kg.model import Article, Extraction
 
 # Bump when extraction output changes, so that `kg build` extracts unchanged articles again.
@@ -22,25 +26,57 @@ _CHUNK = 16
 
 
 def extract_article(article: Article) -> Extraction:
-    """Entities, relations and indicators of one article."""
+    """Entities, relations and indicators of one article (an unexpected error is raised)."""
+    from kg.extract.pipeline import article_doc, default_pipeline, to_extraction
+
+    nlp = default_pipeline()
+    doc, normalized = article_doc(nlp, article)
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return to_extraction(article, normalized, doc)
+
+
+def extract_or_skip(article: Article) -> Extraction | Skipped:
+    """The extraction of one article, or a `Skipped` naming it when the extractor fails."""
     return _extract_chunk([article])[0][0]
 
 
-def _extract_chunk(articles: list[Article]) -> list[tuple[Extraction, dict[str, float]]]:
+def internal_error(article: Article, exc: BaseException) -> Skipped:
+    """What is reported for an article whose extraction raised `exc`."""
+    where = article.file or article.id
+    if article.file and article.id_given:
+        where = f"{article.file} (id {article.id})"
+    return Skipped(
+        where,
+        f"internal error while extracting ({type(exc).__name__}: {exc}); "
+        "the article was skipped; please report it with this file",
+    )
+
+
+def _extract_chunk(
+    articles: list[Article],
+) -> list[tuple[Extraction | Skipped, dict[str, float]]]:
     """Extract a few articles with this process's pipeline, timing normalize and extract."""
     from kg.extract.pipeline import article_doc, default_pipeline, to_extraction
 
     nlp = default_pipeline()
-    results = []
+    results: list[tuple[Extraction | Skipped, dict[str, float]]] = []
     for article in articles:
         clock = time.perf_counter()
-        doc, normalized = article_doc(nlp, article)
-        ready = time.perf_counter()
-        for _, component in nlp.pipeline:
-            doc = component(doc)
-        extraction = to_extraction(article, normalized, doc)
+        ready = clock
+        try:
+            doc, normalized = article_doc(nlp, article)
+            ready = time.perf_counter()
+            for _, component in nlp.pipeline:
+                doc = component(doc)
+            result: Extraction | Skipped = to_extraction(article, normalized, doc)
+        except KgError:
+            raise  # a missing word list or model: no article can be extracted, say so once
+        except Exception as exc:
+            # A bug met on one article must not end a build of thousands: report and go on.
+            result = internal_error(article, exc)
         done = time.perf_counter()
-        results.append((extraction, {"normalize": ready - clock, "extract": done - ready}))
+        results.append((result, {"normalize": ready - clock, "extract": done - ready}))
     return results
 
 
@@ -55,10 +91,13 @@ def extract_many(
     *,
     workers: int = 1,
     timings: Counter[str] | None = None,
-) -> Iterator[Extraction]:
-    """Extractions of `articles` in their order; `workers` > 1 extracts in that many processes."""
+) -> Iterator[Extraction | Skipped]:
+    """Extractions of `articles` in their order; `workers` > 1 extracts in that many processes.
+
+    An article that the extractor fails on (an unexpected error) gives a `Skipped` in its place.
+    """
     if workers <= 1:
-        results: Iterable[list[tuple[Extraction, dict[str, float]]]] = map(
+        results: Iterable[list[tuple[Extraction | Skipped, dict[str, float]]]] = map(
             _extract_chunk, _chunks(articles)
         )
         yield from _collect(results, timings)
@@ -69,8 +108,9 @@ def extract_many(
 
 
 def _collect(
-    results: Iterable[list[tuple[Extraction, dict[str, float]]]], timings: Counter[str] | None
-) -> Iterator[Extraction]:
+    results: Iterable[list[tuple[Extraction | Skipped, dict[str, float]]]],
+    timings: Counter[str] | None,
+) -> Iterator[Extraction | Skipped]:
     for chunk in results:
         for extraction, seconds in chunk:
             if timings is not None:
