@@ -396,8 +396,13 @@ def parse_html(text: str, name: str) -> Article:
     return make_article(title=title, text=body, date=date, source=source, url=url, file=name)
 
 
-# C0 control characters other than tab and newlines carry no text and break some RDF formats.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 control characters other than tab and newlines carry no text and break some RDF formats;
+# lone surrogates (which only JSON's \ud800 escapes can make) cannot even be encoded as UTF-8.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _clean_strings(obj: dict[str, object]) -> dict[str, object]:
+    return {k: _CONTROL.sub("", v) if isinstance(v, str) else v for k, v in obj.items()}
 
 
 def read_jsonl_lines(
@@ -439,7 +444,7 @@ def parse_jsonl_line(line: str, where: str) -> Iterator[Item]:
     if not line.strip():
         return
     try:
-        obj = json.loads(line)
+        obj = json.loads(line, object_hook=_clean_strings)
     except json.JSONDecodeError as exc:
         yield Skipped(where, f"not valid JSON ({exc.msg} at column {exc.colno}); fix the line")
         return

@@ -78,10 +78,17 @@ def _converter() -> object:
     return opencc.OpenCC("t2s")
 
 
+_SURROGATES = re.compile(r"([\ud800-\udfff]+)")
+
+
 def to_simplified(text: str) -> str:
     """Traditional to simplified script (OpenCC t2s), keeping the length of the text."""
     if not text:
         return text
+    if _SURROGATES.search(text):
+        # OpenCC reads UTF-8, which cannot hold lone surrogates: they stay as they are.
+        parts = _SURROGATES.split(text)
+        return "".join(p if n % 2 else to_simplified(p) for n, p in enumerate(parts))
     converted: str = _converter().convert(text)  # type: ignore[attr-defined]
     if len(converted) == len(text):
         return converted
@@ -137,20 +144,50 @@ _CR = re.compile(r"\r")
 
 
 def normalize_text(original: str) -> Normalized:
-    """Pinyin removed, full-width folded, simplified; with the offset map back to `original`."""
-    removals = sorted([*pinyin_spans(original), *(m.span() for m in _CR.finditer(original))])
+    """Pinyin removed, full-width folded, simplified; with the offset map back to `original`.
+
+    Folding comes first, and removal repeats until no pinyin is left, so that normalizing the
+    result again changes nothing: 區(ｑū) and 区(qu)(qu) lose all their annotations."""
+    folded = original.translate(_FOLD)
+    removals = _merged([*pinyin_spans(folded), *(m.span() for m in _CR.finditer(folded))])
+    while True:
+        text, starts, origins = _remove(folded, removals)
+        more = pinyin_spans(text)
+        if not more:
+            break
+        mapped = Normalized(text, folded, starts, origins)
+        removals = _merged(
+            [
+                *removals,
+                *((mapped.original_index(a), mapped.original_index(b - 1) + 1) for a, b in more),
+            ]
+        )
+    return Normalized(text=to_simplified(text), original=original, starts=starts, origins=origins)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _remove(
+    text: str, removals: list[tuple[int, int]]
+) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """The text without the (sorted, disjoint) spans, and the segment map back to `text`."""
     pieces: list[str] = []
     starts: list[int] = [0]
     origins: list[int] = [0]
     cursor = length = 0
     for start, end in removals:
-        pieces.append(original[cursor:start])
+        pieces.append(text[cursor:start])
         length += start - cursor
         cursor = end
         starts.append(length)
         origins.append(end)
-    pieces.append(original[cursor:])
-    folded = "".join(pieces).translate(_FOLD)
-    return Normalized(
-        text=to_simplified(folded), original=original, starts=tuple(starts), origins=tuple(origins)
-    )
+    pieces.append(text[cursor:])
+    return "".join(pieces), tuple(starts), tuple(origins)
