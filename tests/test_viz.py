@@ -242,3 +242,20 @@ def test_unwritable_output_is_one_line_error(store_path: Path, tmp_path: Path) -
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ") and "cannot write" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_large_pages_embed_fewer_sentences_and_say_how_many_more(graph: nx.MultiDiGraph) -> None:
+    many = graph.copy()
+    u, v, k = next(iter(many.edges(keys=True)))
+    one = many.edges[u, v, k]["evidence"][0]
+    many.edges[u, v, k]["evidence"] = [dict(one, sentence=f"第{i}句。") for i in range(12)]
+    for threshold, cap in ((1000, viz.MAX_EVIDENCE), (5, viz.MAX_EVIDENCE_LARGE)):
+        data = viz.page_data(many, large_threshold=threshold)
+        iri_of = {n["id"]: n["iri"] for n in data["nodes"]}
+        edge = next(
+            e
+            for e in data["edges"]
+            if (iri_of[e["from"]], iri_of[e["to"]], e["predicate"]) == (u, v, k)
+        )
+        assert len(edge["evidence"]) == min(12, cap)
+        assert edge["moreEvidence"] == 12 - min(12, cap)

@@ -34,7 +34,10 @@ from kg.analysis import NodeMeasures, communities, compute_measures, undirected_
 from kg.errors import InputError
 
 LARGE_GRAPH = 500
-MAX_EVIDENCE = 20  # sentences embedded per edge; the page says how many more there are
+# Sentences embedded per edge (fewer on large graphs, whose pages grow with them); the page says
+# how many more there are, and `kg analyze path` or `kg export` give them all.
+MAX_EVIDENCE = 20
+MAX_EVIDENCE_LARGE = 5
 SEED = 42
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
 VIS_VERSION = "vis-9.1.2"
@@ -246,6 +249,7 @@ def page_data(
 
     measures = measures if measures is not None else compute_measures(graph, seed=seed)
     large = graph.number_of_nodes() > large_threshold
+    max_evidence = MAX_EVIDENCE_LARGE if large else MAX_EVIDENCE
     positions: dict[str, tuple[float, float]] = {}
     if large:
         grouped: dict[int, list[str]] = {}
@@ -289,7 +293,7 @@ def page_data(
         line = predicates.get(predicate) or PredicateStyle(predicate, predicate, "#999999")
         evidence = [
             {k: item.get(k) for k in ("sentence", "article", "title", "date", "url")}
-            for item in data["evidence"][:MAX_EVIDENCE]
+            for item in data["evidence"][:max_evidence]
         ]
         # pyvis' add_edge scans its node list twice per edge (quadratic on large graphs);
         # both ends are known to exist, so the edge record is built with its Edge class directly.
@@ -312,7 +316,7 @@ def page_data(
             lastDate=data["last_date"],
             roles=data["roles"],
             evidence=evidence,
-            moreEvidence=max(0, len(data["evidence"]) - MAX_EVIDENCE),
+            moreEvidence=max(0, len(data["evidence"]) - max_evidence),
         )
         net.edges.append(edge.options)
     net.options = _options(large)
