@@ -62,6 +62,14 @@ def test_quoted_names_are_typed_by_context_and_slogans_left_alone() -> None:
     assert not any(name == "争先思维" for _, name in found)
 
 
+def test_an_enclave_compound_is_a_talent_policy_but_the_bare_word_is_not() -> None:
+    # X飞地 is matched by a pattern (data/extract_cues.csv, talent_pattern), not by the word.
+    text = "澄江区在沪设立“科创飞地”，就地招引研发人才。“飞地”本是地理学的说法。"
+    found = _found(find_quoted(text, *_words(text)), text)
+    assert ("TalentPolicy", "科创飞地") in found
+    assert not any(name == "飞地" for _, name in found)
+
+
 def test_persons_after_a_title_and_before_speech() -> None:
     text = "管委会主任林晓东在会上介绍情况。教授宋知行认为前景很好。林晓东表示将继续推进。"
     found = find_persons(text)

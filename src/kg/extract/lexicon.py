@@ -4,8 +4,9 @@
 (`kg.gazetteer`); `data/extract_cues.csv` holds the closed-class words and cue words that the
 recognisers look at around a name (role column: function, verb, industry_verb, generic,
 industry_generic, category, ordinal, title, speech, programme_context, talent_context,
-talent_tail, talent_word, talent_policy_end, weak_head, extra_head, abbreviation and the
-suffixes of industries, enterprises and places); `data/surnames.txt` the family names of 百家姓.
+talent_tail, talent_word, talent_pattern (a regular expression), talent_policy_end, weak_head,
+extra_head, abbreviation and the suffixes of industries, enterprises and places);
+`data/surnames.txt` the family names of 百家姓.
 """
 
 from __future__ import annotations

@@ -71,16 +71,35 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str]]:
     return after, table, closer
 
 
+@dataclass(frozen=True)
+class _TalentCues:
+    """Talent verbs (before a phrase), tails (after a chain) and words (inside a phrase), as
+    patterns: one search instead of a loop over the words."""
+
+    verbs: tuple[str, ...]
+    tails: re.Pattern[str]
+    tail_ends: tuple[str, ...]
+    inside: re.Pattern[str]
+
+
 @cache
-def _talent() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Talent verbs (before a phrase), tails (after a chain) and words (inside a phrase)."""
+def _talent() -> _TalentCues:
     from kg import gazetteer
 
     cues = gazetteer.talent_cues()
     verbs = frozenset(c.cue for c in cues if c.kind == "verb")
     tails = frozenset(c.cue for c in cues if c.kind == "suffix") | cue("talent_tail")
-    inside = verbs | frozenset(c.cue for c in cues if c.kind == "policy")
-    return cue("talent_context") | verbs, tails, inside | cue("talent_word")
+    inside = verbs | frozenset(c.cue for c in cues if c.kind == "policy") | cue("talent_word")
+    # talent_pattern rows are regular expressions: compounds such as X飞地 that name a talent
+    # policy only with a qualifier before the head.
+    patterns = sorted(cue("talent_pattern"))
+    inside_pattern = "|".join([alternation(inside).pattern, *patterns])
+    return _TalentCues(
+        verbs=tuple(cue("talent_context") | verbs),
+        tails=alternation(tails),
+        tail_ends=tuple(tails),
+        inside=re.compile(inside_pattern),
+    )
 
 
 @cache
@@ -170,7 +189,7 @@ def _chains(text: str) -> list[list[_Quote]]:
 
 def find_quoted(text: str, words: list[str], starts: list[int]) -> list[Candidate]:
     after_head, table, closer = _lexicon()
-    talent_verbs, talent_tails, talent_words = _talent()
+    talent = _talent()
     programme_verbs = cue("programme_context")
     found = _documents(text)
     for chain in _chains(text):
@@ -188,13 +207,13 @@ def find_quoted(text: str, words: list[str], starts: list[int]) -> list[Candidat
             suffix = word_after.group()
             tail_at = last.end + len(suffix)
         tail = _SENTENCE_MARKS.split(text[tail_at : tail_at + 8], 1)[0]
-        talent_tail = any(t in tail for t in talent_tails) or any(
-            q.inner.endswith(t) for q in chain for t in talent_tails
+        talent_tail = talent.tails.search(tail) is not None or any(
+            q.inner.endswith(talent.tail_ends) for q in chain
         )
         talent_inside = any(
-            w in q.inner and not _is_dictionary_word(q.inner) for q in chain for w in talent_words
+            talent.inside.search(q.inner) and not _is_dictionary_word(q.inner) for q in chain
         )
-        talent_before = any(before.endswith(v) for v in talent_verbs)
+        talent_before = before.endswith(talent.verbs)
         talent_sentence = _talent_sentence(text, chain[0].start, last.end)
         if talent_inside or (talent_sentence and (talent_tail or talent_before)):
             chain_type = "TalentPolicy"
@@ -211,7 +230,7 @@ def find_quoted(text: str, words: list[str], starts: list[int]) -> list[Candidat
                 text, words, starts, quote, name_end, chain_type, before, after_head, table
             )
             if cand is None and len(chain) == 1:
-                cand = _by_context(quote, before, talent_words, programme_verbs)
+                cand = _by_context(quote, before, talent.inside, programme_verbs)
             if cand is not None:
                 found.append(cand)
     return found
@@ -246,12 +265,12 @@ def _typed(
 
 
 def _by_context(
-    quote: _Quote, before: str, talent_words: frozenset[str], programme_verbs: frozenset[str]
+    quote: _Quote, before: str, talent_words: re.Pattern[str], programme_verbs: frozenset[str]
 ) -> Candidate | None:
     inner = quote.inner
     if "、" in inner:
         return None
-    if any(w in inner for w in talent_words) or (
+    if talent_words.search(inner) or (
         "才" in inner and inner.endswith(tuple(cue("talent_policy_end")))
     ):
         etype = "TalentPolicy"
