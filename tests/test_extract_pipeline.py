@@ -101,3 +101,20 @@ def test_a_name_is_found_again_where_it_is_written_alone(nlp: Language) -> None:
     doc = nlp("青梧高新区推出“青梧人才码”。持有青梧人才码的人才可享受服务。")
     mentions = [m for m in doc._.kg_mentions if m.name == "青梧人才码"]
     assert len(mentions) == 2
+
+
+def test_names_keep_the_articles_full_width_brackets_in_simplified_script() -> None:
+    # Normalizing folds （） to () for the recognisers; names go back to the article's forms,
+    # in simplified script, while evidence quotes the traditional original.
+    title = "青梧科技（集團）有限公司落戶青梧高新區"
+    body = "青梧高新區（澄江）管委會表示，青梧科技（集團）有限公司已落戶園區。"
+    extraction = extract_article(Article(id="t", title=title, text=body))
+    names = {(e.type, e.name) for e in extraction.entities}
+    assert ("Enterprise", "青梧科技（集团）有限公司") in names
+    assert ("Organization", "青梧高新区（澄江）管委会") in names
+    assert not any("(" in name or "集團" in name for _, name in names)
+    located = {(r.subject, r.predicate, r.object) for r in extraction.relations}
+    assert ("青梧科技（集团）有限公司", "locatedIn", "青梧高新区") in located
+    company = next(e for e in extraction.entities if e.type == "Enterprise")
+    assert company.evidence[0].sentence == title
+    assert title[company.evidence[0].start : company.evidence[0].end] == "青梧科技（集團）有限公司"
