@@ -20,7 +20,7 @@ from kg.ingest import Skipped
 from kg.model import Article, Extraction
 
 # Bump when extraction output changes, so that `kg build` extracts unchanged articles again.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 _CHUNK = 16
 
