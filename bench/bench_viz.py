@@ -20,10 +20,12 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import psutil
 from results import append_rows, commit, load, today
 
 from kg.viz import write_page
@@ -154,8 +156,27 @@ def ecosystem_graph(nodes: int, *, seed: int = 7) -> nx.MultiDiGraph:
     return graph
 
 
-def time_to_interactive(browser: Any, page_path: Path) -> tuple[float, float, list[str]]:
-    """(seconds from navigation to the first drawing, wall seconds around it, console errors)."""
+def children_cpu_seconds() -> float:
+    """CPU seconds used so far by this process's children (Playwright's driver, Chromium)."""
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+@dataclass(frozen=True)
+class Opening:
+    ready: float  # seconds from navigation to the first drawing (the page's own clock)
+    wall: float  # seconds around goto + wait, seen from here
+    cpu: float  # CPU seconds the browser spent meanwhile: what the load of others cannot inflate
+    errors: list[str]
+
+
+def time_to_interactive(browser: Any, page_path: Path) -> Opening:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -164,16 +185,18 @@ def time_to_interactive(browser: Any, page_path: Path) -> tuple[float, float, li
         "**/*",
         lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
     )
+    cpu = children_cpu_seconds()
     clock = time.perf_counter()
     page.goto(page_path.as_uri())
     page.wait_for_selector("html[data-kg-ready]", state="attached", timeout=120_000)
     wall = time.perf_counter() - clock
+    cpu = children_cpu_seconds() - cpu
     ready_ms = page.evaluate("window.kg.readyAt")
     stages = page.evaluate("window.kg.timings")
     page.close()
     if VERBOSE:
         print("    stages (ms since navigation):", {k: round(v) for k, v in stages.items()})
-    return float(ready_ms) / 1000, wall, errors
+    return Opening(float(ready_ms) / 1000, wall, cpu, errors)
 
 
 def main() -> int:
@@ -200,32 +223,39 @@ def main() -> int:
         )
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            big_times, small_times = [], []
+            big_runs: list[Opening] = []
+            small_runs: list[Opening] = []
             for _ in range(args.runs):
-                seconds, wall, errors = time_to_interactive(browser, small.path)
-                small_times.append(seconds)
-                seconds, wall, errors = time_to_interactive(browser, big.path)
-                if errors:
-                    print("console errors:", errors, file=sys.stderr)
+                small_runs.append(time_to_interactive(browser, small.path))
+                run = time_to_interactive(browser, big.path)
+                if run.errors:
+                    print("console errors:", run.errors, file=sys.stderr)
                     return 1
-                big_times.append(seconds)
-                print(f"  run: interactive {seconds:.2f}s (wall {wall:.2f}s)")
+                big_runs.append(run)
+                print(
+                    f"  run: interactive {run.ready:.2f}s (wall {run.wall:.2f}s, "
+                    f"browser CPU {run.cpu:.2f}s)"
+                )
             browser.close()
     load_seen = load()
-    interactive = statistics.median(big_times)
-    baseline = statistics.median(small_times)
+    interactive = statistics.median(r.ready for r in big_runs)
+    cpu = statistics.median(r.cpu for r in big_runs)
+    baseline = statistics.median(r.ready for r in small_runs)
     ratio = interactive / baseline
     verdict = "met" if interactive < TARGET_SECONDS else "MISSED"
     print(
-        f"interactive: {interactive:.2f}s median of {args.runs} (baseline 10-node page "
-        f"{baseline:.2f}s, ratio {ratio:.1f}x); target < {TARGET_SECONDS:.0f}s: {verdict}"
+        f"interactive: {interactive:.2f}s median of {args.runs}, browser CPU {cpu:.2f}s "
+        f"(baseline 10-node page {baseline:.2f}s, ratio {ratio:.1f}x; load {load_seen}); "
+        f"target < {TARGET_SECONDS:.0f}s: {verdict}"
     )
     if not args.no_record:
         append_rows(
             "kg viz: a 5,000-node page in headless Chromium (bench/bench_viz.py)",
             "Time from navigation to the first drawing of the laid-out graph (window.kg.readyAt),"
             " median of the runs; baseline: the same page for 10 nodes, in the same run. Python s"
-            " is the time to write the page (measures, layout, HTML). Target < 3 s.",
+            " is the time to write the page (measures, layout, HTML); browser CPU s, the CPU time"
+            " Chromium spent meanwhile, is what others' load on this shared machine cannot"
+            " inflate. Target < 3 s.",
             [
                 "date",
                 "commit",
@@ -248,7 +278,7 @@ def main() -> int:
                     big.edges,
                     f"{big.bytes / 1e6:.1f}",
                     f"{python_seconds:.1f}",
-                    f"{interactive:.2f}",
+                    f"{interactive:.2f} (browser CPU {cpu:.2f})",
                     f"{baseline:.2f}",
                     f"{ratio:.1f}x",
                     verdict,

@@ -144,11 +144,14 @@ def test_page_carries_every_node_and_edge(page: Path, graph: nx.MultiDiGraph) ->
         assert {"degree", "pagerank", "betweenness", "community"} <= set(node)
 
 
-def test_size_follows_pagerank(page: Path) -> None:
-    nodes = page_json(page)["nodes"]
-    by_rank = sorted(nodes, key=lambda n: n["pagerank"])
-    assert [n["value"] for n in by_rank] == sorted(n["value"] for n in nodes)
-    assert by_rank[-1]["value"] > by_rank[0]["value"]
+def test_size_follows_pagerank(page: Path, graph: nx.MultiDiGraph) -> None:
+    for nodes, key in (
+        (page_json(page)["nodes"], "value"),  # vis scales node and label from it
+        (viz.page_data(graph, large_threshold=5)["nodes"], "size"),
+    ):
+        by_rank = sorted(nodes, key=lambda n: n["pagerank"])
+        assert [n[key] for n in by_rank] == sorted(n[key] for n in nodes)
+        assert by_rank[-1][key] > by_rank[0][key]
 
 
 def test_styles_cover_every_type_and_predicate_in_chinese() -> None:

@@ -38,6 +38,7 @@ LARGE_GRAPH = 500
 # how many more there are, and `kg analyze path` or `kg export` give them all.
 MAX_EVIDENCE = 20
 MAX_EVIDENCE_LARGE = 5
+MIN_SIZE, MAX_SIZE = 12, 40  # node sizes in pixels at zoom 1
 SEED = 42
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
 VIS_VERSION = "vis-9.1.2"
@@ -159,9 +160,9 @@ def _group_layout(sub: nx.Graph, *, seed: int) -> dict[str, tuple[float, float]]
 
 
 def _importance(pagerank: float, top: float) -> float:
-    """vis-network's `value`: node and label sizes scale linearly with it, so the square root
-    keeps the hubs from dwarfing everything else. A per-node size and font would cost vis a
-    deep merge of options per node (a second on 5,000 nodes)."""
+    """0..1 from PageRank; node (and on small graphs label) sizes grow linearly with it, so the
+    square root keeps the hubs from dwarfing everything else. (A per-node font would cost vis a
+    deep merge of options per node: a second on 5,000 nodes.)"""
     return round(math.sqrt(pagerank / top), 4) if top > 0 else 0.5
 
 
@@ -181,16 +182,15 @@ def _options(large: bool) -> dict[str, Any]:
                 "strokeColor": "#ffffff",
             },
             "borderWidth": 1,
-            "scaling": {
-                "min": 12,
-                "max": 40,
-                "label": {
-                    "enabled": True,
-                    "min": 12,
-                    "max": 26,
-                    "maxVisible": 30,
-                    "drawThreshold": 9 if large else 5,
-                },
+            # small graphs: node and label size from `value`; large graphs: `size` only, since
+            # value scaling costs the browser half a second more on 5,000 nodes and labels
+            # stay hidden until zoomed in anyway
+            "scaling": {"label": {"drawThreshold": 9}}
+            if large
+            else {
+                "min": MIN_SIZE,
+                "max": MAX_SIZE,
+                "label": {"enabled": True, "min": 12, "max": 26, "maxVisible": 30},
             },
         },
         "edges": {
@@ -265,6 +265,12 @@ def page_data(
         style = types.get(attrs["type"]) or _unknown_type(attrs["type"])
         m = measures[node]
         extra: dict[str, Any] = {}
+        weight = _importance(m.pagerank, top)
+        importance = (
+            {"size": round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * weight, 1)}
+            if large
+            else {"value": weight}
+        )
         if node in positions:
             extra["x"], extra["y"] = positions[node]
         index[node] = number
@@ -273,7 +279,7 @@ def page_data(
             label=attrs["label"],
             shape=style.shape,
             color=style.colour,
-            value=_importance(m.pagerank, top),
+            **importance,
             iri=node,
             kgType=attrs["type"],
             aliases=attrs["aliases"],
