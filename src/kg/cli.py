@@ -426,7 +426,10 @@ def print_cluener_tables(report: Any) -> None:
             for s in scores
         ]
 
-    title = f"{report.texts} texts, {report.characters_per_second:,.0f} characters/s"
+    title = (
+        f"{report.texts} texts, {report.characters_per_second:,.0f} characters/s; "
+        "micro over company+government+organization+name"
+    )
     print_table(headers, rows([report.micro]), title=title)
     print_table(headers, rows(report.types), title="kg types")
     print_table(headers, rows(report.labels), title="CLUENER labels")
@@ -682,7 +685,7 @@ def analyze() -> None:
 )
 @REPORT_FORMAT
 @click.pass_context
-def analyze_measures(ctx: click.Context, limit: int, fmt: str, **options: Any) -> None:
+def analyze_measures(ctx: click.Context, /, limit: int, fmt: str, **options: Any) -> None:
     """Entities ranked by PageRank, with degree, betweenness, community and component.
 
     \b
@@ -698,7 +701,7 @@ def analyze_measures(ctx: click.Context, limit: int, fmt: str, **options: Any) -
 @selection_options()
 @REPORT_FORMAT
 @click.pass_context
-def analyze_communities(ctx: click.Context, fmt: str, **options: Any) -> None:
+def analyze_communities(ctx: click.Context, /, fmt: str, **options: Any) -> None:
     """Communities of the graph (Louvain, seeded), largest first, most central members first.
 
     \b
@@ -716,7 +719,7 @@ def analyze_communities(ctx: click.Context, fmt: str, **options: Any) -> None:
 @selection_options()
 @REPORT_FORMAT
 @click.pass_context
-def analyze_path(ctx: click.Context, source: str, target: str, fmt: str, **options: Any) -> None:
+def analyze_path(ctx: click.Context, /, source: str, target: str, fmt: str, **options: Any) -> None:
     """A shortest chain of relations between two entities, with the sentence behind each step.
 
     \b
@@ -733,7 +736,7 @@ def analyze_path(ctx: click.Context, source: str, target: str, fmt: str, **optio
 @selection_options()
 @REPORT_FORMAT
 @click.pass_context
-def analyze_zone(ctx: click.Context, name: str, fmt: str, **options: Any) -> None:
+def analyze_zone(ctx: click.Context, /, name: str, fmt: str, **options: Any) -> None:
     """Profile of a zone: places, industries, programmes, talent policies, enterprises,
     people, partner zones and indicators (targets).
 
@@ -754,7 +757,7 @@ def analyze_zone(ctx: click.Context, name: str, fmt: str, **options: Any) -> Non
 )
 @REPORT_FORMAT
 @click.pass_context
-def analyze_similar(ctx: click.Context, name: str, limit: int, fmt: str, **options: Any) -> None:
+def analyze_similar(ctx: click.Context, /, name: str, limit: int, fmt: str, **options: Any) -> None:
     """Zones most like a zone: Jaccard similarity of their industries, programmes and policies.
 
     \b
@@ -779,7 +782,9 @@ def analyze_similar(ctx: click.Context, name: str, limit: int, fmt: str, **optio
 )
 @REPORT_FORMAT
 @click.pass_context
-def analyze_top(ctx: click.Context, entity_type: str, limit: int, fmt: str, **options: Any) -> None:
+def analyze_top(
+    ctx: click.Context, /, entity_type: str, limit: int, fmt: str, **options: Any
+) -> None:
     """Industries, programmes or policies ranked by how many zones adopt them.
 
     \b
@@ -812,7 +817,7 @@ def analyze_top(ctx: click.Context, entity_type: str, limit: int, fmt: str, **op
 )
 @click.pass_context
 def viz(
-    ctx: click.Context, output: Path, title: str | None, large_threshold: int, **options: Any
+    ctx: click.Context, /, output: Path, title: str | None, large_threshold: int, **options: Any
 ) -> None:
     """Write an interactive HTML page of the graph that opens offline, from a file.
 
@@ -1034,7 +1039,7 @@ def serve(
     "stdout without it.",
 )
 @click.pass_context
-def export(ctx: click.Context, fmt: str | None, output: Path | None, **options: Any) -> None:
+def export(ctx: click.Context, /, fmt: str | None, output: Path | None, **options: Any) -> None:
     """Write a part of the graph (or all of it) for another tool.
 
     RDF keeps the provenance (assertions with their sentences, articles): N-Quads, TriG and
