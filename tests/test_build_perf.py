@@ -4,6 +4,7 @@ that gives the same store as one process."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
@@ -351,3 +352,22 @@ def test_a_store_that_fails_to_write_fails_the_build(tmp_path: Path, store: KgSt
     assert store.named_graphs() == []
     # nothing was recorded as built: the next build reads the file again and writes it
     assert build([str(news)], store).built == 3
+
+
+def test_the_fingerprint_is_that_of_the_article_as_read_not_as_a_worker_returned_it(
+    tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news.jsonl"
+    news.write_text("".join(jsonl_line(n) for n in range(3)), encoding="utf-8")
+    real_extract_many = kg.build.extract_many
+
+    def altering(articles: Iterable[Article], **options: Any) -> Iterator[Extraction]:
+        for extraction in real_extract_many(articles, **options):
+            altered = dataclasses.replace(extraction.article, text=extraction.article.text + " ")
+            yield dataclasses.replace(extraction, article=altered)
+
+    monkeypatch.setattr(kg.build, "extract_many", altering)
+    assert build([str(news)], store).built == 3
+    (tmp_path / "news.jsonl").touch()  # read again: the fingerprints decide
+    again = build([str(news)], store)
+    assert (again.built, again.unchanged) == (0, 3)

@@ -360,7 +360,11 @@ def _write(
                 report.skipped.append(extraction)  # the extractor failed on this article
                 continue
             clock = time.perf_counter()
-            graph, quads = article_graph(extraction)
+            article = extraction.article
+            # the fingerprint of the article as read here, whatever came back from a worker:
+            # the next build compares it with what it reads
+            fp = reader.seen.get(article.id) or fingerprint(article)
+            graph, quads = graph_iri(article.id), extraction_quads(extraction, fp)
             report.stage_seconds["rdf"] += time.perf_counter() - clock
             batch.append((graph, quads))
             batch_quads += len(quads)
