@@ -59,6 +59,8 @@ GOOD_TITLES = {
     "J1",
     "J6",
     "J12",
+    "J13",
+    "J14",
 }
 
 
@@ -103,6 +105,9 @@ def write_bad_corpus(root: Path) -> Path:
         {"id": "j10", "html": "<html><body><script>alert(1)</script></body></html>"},  # 10
         None,  # 11: a GB18030 line, written below
         {"id": " j12 ", "title": "J12\x07", "text": "控制\x1b字符" + SENTENCE},  # 12
+        # 13: lone surrogates, which only JSON escapes can make (a traceback once)
+        '{"id": "j13", "title": "J13\\ud800", "text": "\\udc00' + SENTENCE + '"}',
+        {"id": "j14", "title": "J14", "text": SENTENCE, "url": "javascript:alert(1)"},  # 14
     ]
     body = b""
     for line in lines:
@@ -137,6 +142,7 @@ EXPECTED_NOTES = [
     ("truncated.txt", "ends in the middle of a UTF-8 character", "check that the file is"),
     ("bad-date.txt", "'2023年2月30日' is not a valid date", "built without a date"),
     ("articles.jsonl:6", "'2023-13-45' is not a valid date", "built without a date"),
+    ("articles.jsonl:14", "url 'javascript:alert\\(1\\)' is not an http", "built without it"),
 ]
 
 

@@ -390,6 +390,7 @@ def parse_html(text: str, name: str) -> Article:
     date = parse_date(meta.group(1)) if meta else parse_date(getattr(document, "date", None))
     source = getattr(document, "sitename", None)
     url = getattr(document, "url", None)
+    url = url if url and web_address(url) else None
     lines = body.split("\n")
     if title and lines and lines[0].strip() == title:
         body = "\n".join(lines[1:]).strip()
@@ -473,17 +474,27 @@ def parse_jsonl_line(line: str, where: str) -> Iterator[Item]:
     date = parse_date(obj.get("date"))
     if obj.get("date") and date is None:
         yield Notice(where, f"date {obj['date']!r} is not a valid date; built without a date")
+    url = _str_or_none(obj.get("url"))
+    if url and not web_address(url):
+        yield Notice(where, f"url {url[:80]!r} is not an http(s) address; built without it")
+        url = None
     yield make_article(
         title=_CONTROL.sub("", str(obj.get("title") or "")).strip(),
         text=_CONTROL.sub("", body).strip(),
         date=date,
         source=_str_or_none(obj.get("source")),
-        url=_str_or_none(obj.get("url")),
+        url=url,
         file=name,
         # Stripped: the article's IRI strips its id, so " a" and "a" must be one id, not two
         # articles written into one graph.
         article_id=_CONTROL.sub("", str(given)).strip() or None if given is not None else None,
     )
+
+
+def web_address(url: str) -> bool:
+    """True for an http(s) URL: an article's address is shown as a link (in kg viz pages, in
+    the SPARQL editor), where javascript: or data: would run."""
+    return re.match(r"https?://[^\s<>\"{}|\\^`]+$", url, re.I) is not None
 
 
 def _str_or_none(value: object) -> str | None:
