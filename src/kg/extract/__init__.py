@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
 from kg.errors import KgError
@@ -102,9 +104,39 @@ def extract_many(
         )
         yield from _collect(results, timings)
         return
+    yield from _collect(_in_processes(articles, workers), timings)
+
+
+def _in_processes(
+    articles: Iterable[Article], workers: int
+) -> Iterator[list[tuple[Extraction | Skipped, dict[str, float]]]]:
+    """Chunks extracted in `workers` processes, in order, with a bounded number in flight.
+
+    A worker that dies (the OOM killer, a kill -9) breaks the pool: that is an error naming the
+    articles it had, where multiprocessing.Pool would have waited for it forever."""
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers) as pool:
-        yield from _collect(pool.imap(_extract_chunk, _chunks(articles)), timings)
+    pool = ProcessPoolExecutor(workers, mp_context=context)
+    pending: deque[tuple[Future[list[tuple[Extraction | Skipped, dict[str, float]]]], str]]
+    pending = deque()
+    try:
+        chunks = _chunks(articles)
+        while True:
+            while len(pending) < 2 * workers and (chunk := next(chunks, None)) is not None:
+                first = chunk[0].file or chunk[0].id
+                pending.append((pool.submit(_extract_chunk, chunk), first))
+            if not pending:
+                return
+            future, first = pending.popleft()
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                raise KgError(
+                    f"an extraction worker died (killed, or out of memory) while extracting "
+                    f"articles from {first} on; what was stored before is whole: run the build "
+                    "again with --workers 1 to find the article, or give it more memory"
+                ) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _collect(
