@@ -71,6 +71,25 @@ def kg_build(store: Path, inputs: Path, workers: int) -> tuple[float, float, dic
     return seconds, children_cpu() - cpu, report
 
 
+def built_by_this_version(store: Path, inputs: Path) -> bool:
+    """Whether the store holds the first article with the fingerprint this code gives it."""
+    from kg.build import fingerprint
+    from kg.ingest import read_jsonl_lines
+    from kg.model import Article
+    from kg.rdf.namespaces import ONTOLOGY, article_iri
+    from kg.rdf.store import open_store
+
+    with inputs.open("rb") as handle:
+        first = next(a for a in read_jsonl_lines(handle, str(inputs)) if isinstance(a, Article))
+    opened = open_store(store, read_only=True)
+    try:
+        sparql = f"SELECT ?f WHERE {{ {article_iri(first.id)} <{ONTOLOGY}fingerprint> ?f }}"
+        rows = list(opened.query(sparql))
+    finally:
+        opened.close()
+    return bool(rows) and rows[0]["f"].value == fingerprint(first)
+
+
 def rewrite_line(path: Path, index: int, change: bool) -> None:
     """Change (or restore) the text of the article on line `index`, in place."""
     lines = path.read_bytes().splitlines(keepends=True)
@@ -101,6 +120,12 @@ def main() -> None:
         )
     at = commit()
     middle = args.count // 2
+    if not built_by_this_version(store, inputs):
+        raise SystemExit(
+            f"{store} was built by another version of kg or its extractor: a rebuild would "
+            f"extract every article again; rebuild the store first (bench_build.py --counts "
+            f"{args.count})"
+        )
 
     with tempfile.TemporaryDirectory() as scratch:
         one = Path(scratch) / "one.jsonl"

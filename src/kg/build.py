@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
@@ -44,7 +45,7 @@ from kg.ingest import (
 from kg.manifest import FileEntry, Listed, Manifest, line_hash, manifest_location, open_manifest
 from kg.model import Article, Extraction
 from kg.rdf.mapping import extraction_quads
-from kg.rdf.namespaces import ONTOLOGY, article_id_of_graph, graph_iri
+from kg.rdf.namespaces import GRAPH, ONTOLOGY, graph_iri
 from kg.rdf.store import EmbeddedStore, KgStore
 
 ProgressCallback = Callable[[int], None]
@@ -101,8 +102,22 @@ def fingerprint(article: Article) -> str:
 
 def stored_fingerprints(store: KgStore) -> dict[str, str]:
     """Article id -> fingerprint of every article in the store."""
-    results = store.query(f"SELECT ?g ?f WHERE {{ GRAPH ?g {{ ?a <{ONTOLOGY}fingerprint> ?f }} }}")
-    return {article_id_of_graph(row["g"]): row["f"].value for row in results}
+    # One row holding every pair, rather than a row per article: the store does the work in one
+    # go, and 100,000 articles cost a split of one string instead of 100,000 result objects.
+    # Neither a graph IRI nor a hex fingerprint holds a space or a line break.
+    rows = store.query(
+        f"""SELECT (GROUP_CONCAT(?pair; separator="\\n") AS ?pairs) WHERE {{
+              GRAPH ?g {{ ?a <{ONTOLOGY}fingerprint> ?f }}
+              BIND(CONCAT(STR(?g), " ", STR(?f)) AS ?pair)
+            }}"""
+    )
+    pairs = next(iter(rows))["pairs"]
+    known: dict[str, str] = {}
+    for line in pairs.value.split("\n") if pairs is not None and pairs.value else ():
+        graph, _, fp = line.partition(" ")
+        segment = graph.removeprefix(GRAPH)
+        known[unquote(segment) if "%" in segment else segment] = fp
+    return known
 
 
 class _Reader:
