@@ -378,7 +378,9 @@ def test_a_build_whose_extraction_worker_dies_ends_with_a_clear_error(
             if workers:
                 break
             time.sleep(0.1)
-        assert workers, "no extraction worker appeared"
+        if not workers:
+            out, errors = process.communicate(timeout=600)
+            raise AssertionError(f"no extraction worker appeared: {out}{errors}")
         time.sleep(1.0)
         os.kill(workers[0], signal.SIGKILL)
         out, errors = process.communicate(timeout=300)

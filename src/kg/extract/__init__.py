@@ -118,6 +118,7 @@ def _in_processes(
     pool = ProcessPoolExecutor(workers, mp_context=context)
     pending: deque[tuple[Future[list[tuple[Extraction | Skipped, dict[str, float]]]], str]]
     pending = deque()
+    finished = False
     try:
         chunks = _chunks(articles)
         while True:
@@ -125,6 +126,7 @@ def _in_processes(
                 first = chunk[0].file or chunk[0].id
                 pending.append((pool.submit(_extract_chunk, chunk), first))
             if not pending:
+                finished = True
                 return
             future, first = pending.popleft()
             try:
@@ -136,7 +138,10 @@ def _in_processes(
                     "again with --workers 1 to find the article, or give it more memory"
                 ) from None
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # Closed early (the store failed, say), this may run in whatever thread collects the
+        # generator, even the pool's own: waiting there would join that thread with itself.
+        # The workers end after their current chunk.
+        pool.shutdown(wait=finished, cancel_futures=True)
 
 
 def _collect(
