@@ -704,3 +704,15 @@ def test_the_makefile_installs_from_the_constraints() -> None:
     installs = [line for line in makefile.splitlines() if "pip install" in line and "-e" in line]
     assert installs
     assert all("-c constraints.txt" in line for line in installs if ".lock-venv" not in line)
+
+
+def test_every_promise_of_the_safety_section_names_a_test_that_exists() -> None:
+    text = (REPO / "docs" / "safety.md").read_text("utf-8")
+    named = re.findall(r"`(?:(test_\w+\.py))?::(test_\w+)`", text)
+    assert len(named) > 30
+    current = None
+    for module, test in named:
+        current = module or current
+        assert current, test
+        source = (REPO / "tests" / current).read_text("utf-8")
+        assert re.search(rf"^def {test}\(", source, re.M), f"{current}::{test}"
