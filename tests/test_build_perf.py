@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from click.testing import CliRunner
 import kg.build
 from kg.build import build
 from kg.cli import cli
-from kg.extract import extract_article
 from kg.manifest import FILENAME
 from kg.model import Article, Extraction
 from kg.rdf.namespaces import ONTOLOGY, graph_iri
@@ -255,57 +253,42 @@ def test_a_batch_that_fails_halfway_leaves_no_article_half_written(store: KgStor
     assert len(list(store.quads())) == 10
 
 
-def test_memory_between_reading_and_writing_is_bounded(
-    tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.slow
+def test_a_parallel_build_equals_the_serial_build_and_reads_only_as_workers_take(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     news = tmp_path / "news.jsonl"
-    news.write_text("".join(jsonl_line(n) for n in range(40)), encoding="utf-8")
-    monkeypatch.setattr(kg.build, "IN_FLIGHT", 6)
-    monkeypatch.setattr(kg.build, "SMALL_BUILD", 4)
-    ahead: list[int] = []
-
-    def eager_extract_many(articles: Iterable[Article], **options: Any) -> Iterator[Extraction]:
-        # Like a process pool: a thread reads the input as fast as it is allowed to.
-        pulled: list[Article] = []
-        done = threading.Event()
-        written = [0]
-
-        def read_all() -> None:
-            for article in articles:
-                pulled.append(article)
-                ahead.append(len(pulled) - written[0])
-            done.set()
-
-        reader = threading.Thread(target=read_all)
-        reader.start()
-        while not (done.is_set() and written[0] == len(pulled)):
-            if written[0] < len(pulled):
-                extraction = extract_article(pulled[written[0]])
-                written[0] += 1
-                yield extraction
-            else:
-                done.wait(0.01)
-        reader.join()
-
-    monkeypatch.setattr(kg.build, "extract_many", eager_extract_many)
-    assert build([str(news)], store, workers=2).built == 40
-    assert len(ahead) == 40 and max(ahead) <= 6
-
-
-@pytest.mark.slow
-def test_a_parallel_build_equals_the_serial_build(tmp_path: Path) -> None:
-    news = tmp_path / "news.jsonl"
-    count = kg.build.SMALL_BUILD + 16  # enough to start the worker processes
+    count = kg.build.SMALL_BUILD + 8 * kg.build.CHUNK  # enough to start the worker processes
     news.write_text("".join(jsonl_line(n) for n in range(count)), encoding="utf-8")
+    read, received, ahead = [0], [0], []
+    real_articles, real_mapped = kg.build._Reader.articles, kg.build._mapped_locally
+
+    def reading(self: Any, inputs: Any) -> Iterator[Article]:
+        for article in real_articles(self, inputs):
+            read[0] += 1
+            ahead.append(read[0] - received[0])
+            yield article
+
+    def receiving(*args: Any) -> Iterator[Any]:
+        for mapped in real_mapped(*args):
+            received[0] += 1
+            yield mapped
+
+    monkeypatch.setattr(kg.build._Reader, "articles", reading)
+    monkeypatch.setattr(kg.build, "_mapped_locally", receiving)
     serial = EmbeddedStore(tmp_path / "serial")
     parallel = EmbeddedStore(tmp_path / "parallel")
     try:
         assert build([str(news)], serial, workers=1).built == count
+        ahead.clear()
+        read[0] = received[0] = 0
         assert build([str(news)], parallel, workers=2).built == count
         assert {str(q) for q in parallel.quads()} == {str(q) for q in serial.quads()}
     finally:
         serial.close()
         parallel.close()
+    # Read ahead of the workers: the articles that decide on processes, then two chunks a worker.
+    assert max(ahead) <= kg.build.SMALL_BUILD + 2 * 2 * kg.build.CHUNK
 
 
 @pytest.mark.parametrize("blank", [False, True], ids=["literals", "with a blank node"])

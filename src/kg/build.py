@@ -5,22 +5,26 @@ store is left alone; a changed article replaces its graph; a bad file is reporte
 A file that has not changed since the last build (same size and modification time, see
 `kg.manifest`) is not even read, nor is an unchanged line of a changed JSON Lines file.
 
-Extraction runs in worker processes (or on a Dask cluster) while this process writes: at most
-`IN_FLIGHT` articles are between reading and writing at any time, so memory stays flat however
-many articles stream through.
+Worker processes extract and map articles to RDF (or a Dask cluster extracts them) while this
+process reads the next ones and a thread of it writes: articles are read only as workers take
+them and at most a few batches wait for the store, so memory stays flat however many articles
+stream through.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import queue
 import sqlite3
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -273,37 +277,8 @@ class _Reader:
         return "new"
 
 
-class _Window:
-    """Admits at most `size` articles between reading and writing.
-
-    The extraction pool reads its input in a thread of its own, as fast as it can, and its
-    results wait in memory until this process writes them: without a bound, a writer slower
-    than the extractors would hold every article of the build in memory. A thread that would
-    wait for itself (the writer's own, when extraction runs in it) is never held.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.in_flight = 0
-        self._changed = threading.Condition()
-        self._writer = threading.get_ident()
-
-    def admit(self, articles: Iterable[Article]) -> Iterator[Article]:
-        for article in articles:
-            with self._changed:
-                if threading.get_ident() != self._writer:
-                    self._changed.wait_for(lambda: self.in_flight < self.size)
-                self.in_flight += 1
-            yield article
-
-    def done(self) -> None:
-        with self._changed:
-            self.in_flight -= 1
-            self._changed.notify()
-
-
-# Articles between reading and writing; enough to keep every worker busy while a batch is written.
-IN_FLIGHT = 1024
+# Articles a worker extracts and maps at a time.
+CHUNK = 16
 # Fewer articles to extract than this are extracted in this process: starting worker processes,
 # each loading the pipeline, would take longer than the extraction itself.
 SMALL_BUILD = 64
@@ -338,6 +313,116 @@ def build(
     return report
 
 
+@dataclass(frozen=True)
+class _Mapped:
+    """One article extracted and mapped to RDF: its graph as N-Quads, ready for the store."""
+
+    article_id: str
+    nquads: bytes
+    quads: int
+    entities: int
+    relations: int
+    indicators: int
+
+
+def _map(extraction: Extraction, fp: str) -> _Mapped:
+    quads = extraction_quads(extraction, fp)
+    return _Mapped(
+        extraction.article.id,
+        ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"",
+        len(quads),
+        len(extraction.entities),
+        len(extraction.relations),
+        len(extraction.indicators),
+    )
+
+
+def _extract_and_map(
+    chunk: list[tuple[Article, str]],
+) -> tuple[list[_Mapped | Skipped], Counter[str]]:
+    """What a worker does with a few articles (and their fingerprints): extract, map, serialize.
+
+    Mapping to RDF costs about as much as extracting: done here, it spreads over the workers
+    instead of holding the one process that writes; N-Quads cross to it cheaply and go to the
+    store's bulk loader as they are.
+    """
+    seconds: Counter[str] = Counter()
+    fingerprints = dict((article.id, fp) for article, fp in chunk)
+    mapped: list[_Mapped | Skipped] = []
+    for extraction in extract_many([article for article, _ in chunk], timings=seconds):
+        if isinstance(extraction, Skipped):
+            mapped.append(extraction)  # the extractor failed on this article
+            continue
+        clock = time.perf_counter()
+        mapped.append(_map(extraction, fingerprints[extraction.article.id]))
+        seconds["rdf"] += time.perf_counter() - clock
+    return mapped, seconds
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _mapped_locally(
+    articles: Iterable[Article], reader: _Reader, workers: int, report: BuildReport
+) -> Iterator[_Mapped | Skipped]:
+    """Articles extracted and mapped in `workers` processes (here when 1), in input order.
+
+    Chunks are read and sent only as workers take them (two per worker in flight), so memory
+    stays flat; a worker that dies ends the build with an error naming its articles.
+    """
+    chunks = _chunks(((article, reader.seen[article.id]) for article in articles), CHUNK)
+    if workers <= 1:
+        for mapped, seconds in map(_extract_and_map, chunks):
+            report.stage_seconds.update(seconds)
+            yield from mapped
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pending: deque[tuple[Future[tuple[list[_Mapped | Skipped], Counter[str]]], str]] = deque()
+    finished = False
+    try:
+        while True:
+            while len(pending) < 2 * workers and (chunk := next(chunks, None)) is not None:
+                first = chunk[0][0].file or chunk[0][0].id
+                pending.append((pool.submit(_extract_and_map, chunk), first))
+            if not pending:
+                finished = True
+                return
+            future, first = pending.popleft()
+            try:
+                mapped, seconds = future.result()
+            except BrokenProcessPool:
+                raise KgError(
+                    f"an extraction worker died (killed, or out of memory) while extracting "
+                    f"articles from {first} on; what was stored before is whole: run the build "
+                    "again with --workers 1 to find the article, or give it more memory"
+                ) from None
+            report.stage_seconds.update(seconds)
+            yield from mapped
+    finally:
+        # Closed early (the store failed, say), the workers end after their current chunk.
+        pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _mapped_on_dask(
+    articles: Iterable[Article], reader: _Reader, scheduler: str | Any, report: BuildReport
+) -> Iterator[_Mapped | Skipped]:
+    """Articles extracted on the Dask cluster and mapped here, in input order."""
+    from kg.distributed import extract_on_dask
+
+    for extraction in extract_on_dask(articles, scheduler):
+        if isinstance(extraction, Skipped):
+            yield extraction  # the extractor failed on this article
+            continue
+        clock = time.perf_counter()
+        # the fingerprint of the article as read here, whatever came back from a worker
+        article = extraction.article
+        yield _map(extraction, reader.seen.get(article.id) or fingerprint(article))
+        report.stage_seconds["rdf"] += time.perf_counter() - clock
+
+
 def _write(
     reader: _Reader,
     inputs: Iterable[str],
@@ -347,48 +432,32 @@ def _write(
     report: BuildReport,
     progress: ProgressCallback | None,
 ) -> None:
-    batch: list[tuple[ox.NamedNode, list[ox.Quad]]] = []
+    batch: list[_Mapped] = []
     batch_quads = 0
     writer = _Writer(store, report, progress)
-
-    def flush() -> None:
-        nonlocal batch, batch_quads
-        if batch:
-            writer.write(batch)
-        batch, batch_quads = [], 0
-
     try:
-        window = _Window(IN_FLIGHT)
-        articles = window.admit(reader.articles(inputs))
+        articles: Iterator[Article] = reader.articles(inputs)
         head = list(islice(articles, SMALL_BUILD))
         articles = chain(head, articles)
         if scheduler is not None:
-            from kg.distributed import extract_on_dask
-
-            extractions = extract_on_dask(articles, scheduler)
+            mapped = _mapped_on_dask(articles, reader, scheduler, report)
         else:
             workers = workers if len(head) >= SMALL_BUILD else 1
-            extractions = extract_many(articles, workers=workers, timings=report.stage_seconds)
-        for extraction in extractions:
-            window.done()
-            if isinstance(extraction, Skipped):
-                report.skipped.append(extraction)  # the extractor failed on this article
+            mapped = _mapped_locally(articles, reader, workers, report)
+        for article in mapped:
+            if isinstance(article, Skipped):
+                report.skipped.append(article)
                 continue
-            clock = time.perf_counter()
-            article = extraction.article
-            # the fingerprint of the article as read here, whatever came back from a worker:
-            # the next build compares it with what it reads
-            fp = reader.seen.get(article.id) or fingerprint(article)
-            graph, quads = graph_iri(article.id), extraction_quads(extraction, fp)
-            report.stage_seconds["rdf"] += time.perf_counter() - clock
-            batch.append((graph, quads))
-            batch_quads += len(quads)
-            report.entities += len(extraction.entities)
-            report.relations += len(extraction.relations)
-            report.indicators += len(extraction.indicators)
+            batch.append(article)
+            batch_quads += article.quads
+            report.entities += article.entities
+            report.relations += article.relations
+            report.indicators += article.indicators
             if len(batch) >= BATCH_ARTICLES or batch_quads >= BATCH_QUADS:
-                flush()
-        flush()
+                writer.write(batch)
+                batch, batch_quads = [], 0
+        if batch:
+            writer.write(batch)
     except BaseException:
         writer.stop()
         raise
@@ -398,8 +467,9 @@ def _write(
 class _Writer:
     """Writes batches to the store in a thread of its own, in order, one at a time.
 
-    The embedded store's bulk load and a remote store's HTTP request release the GIL, so this
-    process maps the next batch to RDF while the last one is written. At most one batch waits.
+    The embedded store bulk-loads N-Quads and a remote store waits for its HTTP answer without
+    holding the GIL, so this process goes on reading and collecting the next batch meanwhile.
+    At most one batch waits.
     """
 
     def __init__(
@@ -408,13 +478,12 @@ class _Writer:
         self.store = store
         self.report = report
         self.progress = progress
-        self._batches: queue.Queue[list[tuple[ox.NamedNode, list[ox.Quad]]] | None]
-        self._batches = queue.Queue(maxsize=1)
+        self._batches: queue.Queue[list[_Mapped] | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="kg-store-writer", daemon=True)
         self._thread.start()
 
-    def write(self, batch: list[tuple[ox.NamedNode, list[ox.Quad]]]) -> None:
+    def write(self, batch: list[_Mapped]) -> None:
         self._raise()
         self._batches.put(batch)
 
@@ -440,7 +509,7 @@ class _Writer:
                 continue  # a batch failed: write nothing after it, let the build stop
             clock = time.perf_counter()
             try:
-                self.store.replace_graphs(batch)
+                self._store(batch)
             except BaseException as exc:  # raised again in the build's thread
                 self._error = exc
                 continue
@@ -448,6 +517,18 @@ class _Writer:
             self.report.built += len(batch)
             if self.progress:
                 self.progress(len(batch))
+
+    def _store(self, batch: list[_Mapped]) -> None:
+        graphs = [graph_iri(article.article_id) for article in batch]
+        if isinstance(self.store, EmbeddedStore):
+            parts = [article.nquads for article in batch]
+            self.store.replace_graphs_nquads(graphs, parts, sum(a.quads for a in batch))
+            return
+        by_graph: dict[ox.NamedNode, list[ox.Quad]] = {graph: [] for graph in graphs}
+        for article in batch:
+            for quad in ox.parse(article.nquads, format=ox.RdfFormat.N_QUADS):
+                by_graph[quad.graph_name].append(quad)
+        self.store.replace_graphs(list(by_graph.items()))
 
 
 def _remember(manifest: Manifest, read: list[tuple[str, FileEntry]]) -> None:
@@ -468,11 +549,12 @@ def _manifest_location(store: KgStore) -> Path | None:
 
 
 # Articles are written in batches: one bulk load per batch is much faster than one transaction
-# per article, and each article still lands whole or not at all. Larger batches cost a little
-# less CPU to store (900k-quad batches about 20% less than 100k ones) but hold more in memory:
-# up to three batches are alive at once (being mapped, waiting, being written), about 50 MB each.
-BATCH_ARTICLES = 256
-BATCH_QUADS = 100_000
+# per article, and each article still lands whole or not at all. Larger batches cost less CPU
+# to store (900k-quad batches about 20% less than 100k ones) but hold more memory: up to three
+# batches are alive at once (being collected, waiting, being written), as N-Quads, about 40 MB
+# each at this size, and Oxigraph's bulk loader takes about 230 MB however small the batch.
+BATCH_ARTICLES = 1024
+BATCH_QUADS = 200_000
 
 
 def article_graph(extraction: Extraction) -> tuple[ox.NamedNode, list[ox.Quad]]:

@@ -17,33 +17,30 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 FILENAME = "kg-manifest.sqlite3"
 CACHE_ENV = "KG_CACHE_DIR"
 
+_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY,  -- absolute path of the input file
+    path TEXT PRIMARY KEY,     -- absolute path of the input file
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    key TEXT NOT NULL,      -- kg and extractor versions and the --encoding it was read with
-    complete INTEGER NOT NULL  -- every item of the file is listed (none skipped or noticed)
+    key TEXT NOT NULL,         -- kg and extractor versions and the --encoding it was read with
+    complete INTEGER NOT NULL, -- every item of the file is listed (none skipped or noticed)
+    articles TEXT NOT NULL     -- line hash, fingerprint, article id: US between, RS after each
 );
-CREATE TABLE IF NOT EXISTS articles (
-    path TEXT NOT NULL,
-    line_hash TEXT,         -- JSON Lines: hash of the article's line as bytes
-    article_id TEXT NOT NULL,
-    fingerprint TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_by_path ON articles (path);
 """
+# One text per file rather than a row per article: a file of 100,000 articles is read and
+# written in milliseconds, and decoded only when the build comes to that file.
+_UNIT, _RECORD = "\x1f", "\x1e"
 
 
-@dataclass(frozen=True)
-class Listed:
+class Listed(NamedTuple):
     """One article a file gave: the hash of its line (JSON Lines), its id and fingerprint."""
 
     line_hash: str | None
@@ -73,57 +70,62 @@ class FileEntry:
 
 def line_hash(raw: bytes) -> str:
     """The hash of one JSON Lines line, line ending excluded."""
-    return hashlib.blake2b(raw.rstrip(b"\r\n"), digest_size=16).hexdigest()
+    return hashlib.sha1(raw.rstrip(b"\r\n"), usedforsecurity=False).hexdigest()
+
+
+def _encode(articles: tuple[Listed, ...]) -> str | None:
+    """The articles as one text, or None if an id holds a separator (the file is not listed)."""
+    records = []
+    for hashed, article_id, fp in articles:
+        if _UNIT in article_id or _RECORD in article_id:
+            return None
+        records.append(f"{hashed or ''}{_UNIT}{fp}{_UNIT}{article_id}")
+    return _RECORD.join(records)
+
+
+def _decode(text: str) -> tuple[Listed, ...]:
+    listed = []
+    for record in text.split(_RECORD) if text else ():
+        hashed, fp, article_id = record.split(_UNIT, 2)
+        listed.append(Listed(hashed or None, article_id, fp))
+    return tuple(listed)
 
 
 class Manifest:
-    """The manifest file, read whole when opened; changes are written by `commit` at once."""
+    """The manifest file; changes are written by `commit`, all at once."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.executescript(_SCHEMA)
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != _VERSION:
+            self._db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS articles;")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version = {_VERSION}")
         self._db.execute("BEGIN")
-        self._entries = self._read()
-
-    def _read(self) -> dict[str, FileEntry]:
-        listed: dict[str, list[Listed]] = defaultdict(list)
-        for path, hashed, article_id, fp in self._db.execute(
-            "SELECT path, line_hash, article_id, fingerprint FROM articles"
-        ):
-            listed[path].append(Listed(hashed, article_id, fp))
-        return {
-            path: FileEntry(size, mtime_ns, key, bool(complete), tuple(listed.get(path, ())))
-            for path, size, mtime_ns, key, complete in self._db.execute(
-                "SELECT path, size, mtime_ns, key, complete FROM files"
-            )
-        }
 
     def get(self, path: str) -> FileEntry | None:
-        return self._entries.get(path)
+        row = self._db.execute(
+            "SELECT size, mtime_ns, key, complete, articles FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        if row is None:
+            return None
+        size, mtime_ns, key, complete, articles = row
+        return FileEntry(size, mtime_ns, key, bool(complete), _decode(articles))
 
     def put(self, path: str, entry: FileEntry) -> None:
         """Record what a file gave; written with the next `commit`."""
-        self._forget(path)
+        text = _encode(entry.articles)
+        complete = entry.complete and text is not None
         self._db.execute(
-            "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-            (path, entry.size, entry.mtime_ns, entry.key, int(entry.complete)),
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+            (path, entry.size, entry.mtime_ns, entry.key, int(complete), text or ""),
         )
-        self._db.executemany(
-            "INSERT INTO articles VALUES (?, ?, ?, ?)",
-            ((path, a.line_hash, a.article_id, a.fingerprint) for a in entry.articles),
-        )
-        self._entries[path] = entry
-
-    def _forget(self, path: str) -> None:
-        self._db.execute("DELETE FROM files WHERE path = ?", (path,))
-        self._db.execute("DELETE FROM articles WHERE path = ?", (path,))
-        self._entries.pop(path, None)
 
     def forget_missing(self) -> None:
         """Forget the files that no longer exist (their articles stay in the store)."""
-        for path in [p for p in self._entries if not os.path.exists(p)]:
-            self._forget(path)
+        paths = [row[0] for row in self._db.execute("SELECT path FROM files")]
+        gone = [(p,) for p in paths if not os.path.exists(p)]
+        self._db.executemany("DELETE FROM files WHERE path = ?", gone)
 
     def commit(self) -> None:
         self._db.execute("COMMIT")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import urllib.error
 import urllib.parse
@@ -117,27 +118,40 @@ class EmbeddedStore:
     BULK_ATOMIC_QUADS = 1_000_000
 
     def replace_graphs(self, batch: Sequence[tuple[ox.NamedNode, Sequence[ox.Quad]]]) -> None:
+        quads = [quad for _, graph_quads in batch for quad in graph_quads]
+        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        self.replace_graphs_nquads([graph for graph, _ in batch], [data], len(quads))
+
+    def replace_graphs_nquads(
+        self, graphs: Sequence[ox.NamedNode], nquads: Sequence[bytes], quads: int
+    ) -> None:
+        """Replace these named graphs with `quads` quads given as N-Quads (whole lines per part).
+
+        Each graph is written whole or not at all (the batch too, when it fits one bulk load).
+        """
         # Old versions are removed first, then the new ones added in one atomic step: a crash in
         # between leaves those articles absent (never half-written), and the next build, which
         # no longer finds their fingerprints, writes them again. A batch that fits one bulk
         # ingestion goes through the bulk loader (about 3x less CPU per quad than a transaction,
-        # whose write-ahead log and memtable flushes write every quad twice); a larger one is
-        # one transaction. The bulk loader is given N-Quads rather than quad objects: it then
-        # parses and writes without holding the GIL, so a build maps the next batch meanwhile.
+        # whose write-ahead log and memtable flushes write every quad twice), which parses and
+        # writes without holding the GIL; a larger one is one transaction.
         try:
-            for graph, _ in batch:
+            for graph in graphs:
                 if self._store.contains_named_graph(graph):
                     self._store.remove_graph(graph)
-            quads = [quad for _, graph_quads in batch for quad in graph_quads]
-            if len(quads) >= self.BULK_ATOMIC_QUADS:
-                self._store.extend(quads)
-                return
-            data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-            if b"_:" in data:
-                # the parser would give blank nodes new labels: load them as they are
-                self._store.bulk_extend(quads)
+            if any(b"_:" in part for part in nquads):
+                # loading would give blank nodes new labels: store them as they are
+                parsed = [
+                    quad for part in nquads for quad in ox.parse(part, format=ox.RdfFormat.N_QUADS)
+                ]
+                if quads < self.BULK_ATOMIC_QUADS:
+                    self._store.bulk_extend(parsed)
+                else:
+                    self._store.extend(parsed)
+            elif quads < self.BULK_ATOMIC_QUADS:
+                self._store.bulk_load(_stream(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
             else:
-                self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
+                self._store.load(_stream(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
         except OSError as exc:
             raise _write_error(self.location, exc) from None
 
@@ -187,6 +201,34 @@ class EmbeddedStore:
                 self._store.flush()
         del self._store
         self._lock.release()
+
+
+class _Parts(io.RawIOBase):
+    """Several byte strings read as one stream, without joining them into one more copy."""
+
+    def __init__(self, parts: Sequence[bytes]) -> None:
+        self._parts = parts
+        self._index = 0
+        self._offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self._index < len(self._parts):
+            part = self._parts[self._index]
+            if self._offset < len(part):
+                size = min(len(buffer), len(part) - self._offset)
+                buffer[:size] = part[self._offset : self._offset + size]
+                self._offset += size
+                return size
+            self._index += 1
+            self._offset = 0
+        return 0
+
+
+def _stream(parts: Sequence[bytes]) -> io.BufferedReader:
+    return io.BufferedReader(_Parts(parts), buffer_size=1 << 20)
 
 
 class _StoreLock:
