@@ -60,7 +60,7 @@ uninstall: clean
 	rm -rf $(VENV)
 
 # Retrain the statistical NER shipped in src/kg/models/cluener_ner from CLUENER2020, read from
-# ../shared/benchmarks/cluener2020 (CLUENER=DIR to read it elsewhere); ~15 min on one core.
+# ../shared/benchmarks/cluener2020 (CLUENER=DIR to read it elsewhere); ~20 min on one core.
 CLUENER ?= ../shared/benchmarks/cluener2020
 model: venv
 	$(BIN)/python training/ner/train.py --source $(CLUENER)

@@ -4,7 +4,7 @@ Takes the shared CLUENER2020 files (read in place; see training/ner/convert.py) 
 training/ner/config.cfg; gives `src/kg/models/cluener_ner`, the pipeline that
 `kg.extract.statistical` loads. The model shipped is the last one of a fixed schedule (dev is
 only watched, never used to pick a model), so the dev scores that `kg eval --cluener` reports
-are not tuned to it. Run by `make model`; about 15 minutes on one core.
+are not tuned to it. Run by `make model`; about 20 minutes of one core.
 
 Usage: python training/ner/train.py [--source DIR] [--work DIR] [--target DIR] [overrides...]
 Overrides are spaCy config settings, e.g. --training.max_steps 500 for a quick try.
