@@ -28,7 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote
 
 import pyoxigraph as ox
@@ -172,52 +172,71 @@ class _Reader:
             yield from self._new(items, path, stat, clock)
 
     def _stored(self, listed: Iterable[Listed]) -> bool:
-        return all(self.known.get(a.article_id) == a.fingerprint for a in listed)
+        known = self.known
+        return all(known.get(article_id) == fp for _, article_id, fp in listed)
 
     def _unchanged_file(self, entry: FileEntry, path: str) -> None:
-        for listed in entry.articles:
-            self._verdict(listed.article_id, listed.fingerprint, path, count=False)
-        if self.progress:
-            self.progress(len(entry.articles))
+        self._unchanged(list(entry.articles), path)
+
+    def _unchanged(self, listed: list[Listed], where: str) -> list[Listed]:
+        """Count articles the store holds as they are; those whose id another article of this
+        build took are reported instead. The ones counted are returned."""
+        seen = self.seen
+        if any(seen.get(article_id, fp) != fp for _, article_id, fp in listed):
+            verdicts = [self._verdict(article_id, fp, where) for _, article_id, fp in listed]
+            return [a for a, verdict in zip(listed, verdicts, strict=True) if verdict != "conflict"]
+        seen.update((article_id, fp) for _, article_id, fp in listed)
+        self.report.unchanged += len(listed)
+        if self.progress and listed:
+            self.progress(len(listed))
+        return listed
 
     def _jsonl(
         self, source: Path, entry: FileEntry | None
-    ) -> Iterator[tuple[Item | Listed, str | None]]:
+    ) -> Iterator[tuple[Item | list[Listed], str | None]]:
         """The items of a JSON Lines file with the hash of each line; of a file read before,
-        only the new and changed lines are parsed."""
+        only the new and changed lines are parsed, the others come as lists of `Listed`."""
+        known = self.known
         unchanged = {
-            a.line_hash: a
-            for a in (entry.articles if entry else ())
-            if a.line_hash and self.known.get(a.article_id) == a.fingerprint
+            listed[0]: listed
+            for listed in (entry.articles if entry else ())
+            if listed[0] and known.get(listed[1]) == listed[2]
         }
         name = str(source)
-        current: list[str | None] = [None]
+        current: list[str] = [""]
         passed: list[Listed] = []
 
-        def lines(handle: Iterable[bytes]) -> Iterator[bytes]:
-            for raw in handle:
-                hashed = current[0] = line_hash(raw)
-                if hashed in unchanged:
-                    passed.append(unchanged[hashed])
-                    yield b"\n"  # a blank line: read_jsonl_lines skips it, line numbers hold
-                else:
-                    yield raw
+        def lines(handle: BinaryIO) -> Iterator[bytes]:
+            # in blocks of lines: hashing a block in one comprehension is much faster than
+            # line by line, and a block of 16 MB keeps memory flat on a file of any size
+            while block := handle.readlines(1 << 24):
+                hashes = [line_hash(raw) for raw in block]
+                for raw, hashed in zip(block, hashes, strict=True):
+                    found = unchanged.get(hashed)
+                    if found is not None:
+                        passed.append(found)
+                        yield b"\n"  # a blank line: read_jsonl_lines skips it, numbers hold
+                    else:
+                        current[0] = hashed
+                        yield raw
 
         try:
             with source.open("rb") as handle:
                 # read_jsonl_lines finishes one line before it pulls the next, so the line
                 # last pulled (current) is the one each item comes from.
                 for item in read_jsonl_lines(lines(handle), name, encoding=self.encoding):
-                    yield from ((listed, listed.line_hash) for listed in passed)
-                    passed.clear()
+                    if passed:
+                        yield passed[:], None
+                        passed.clear()
                     yield item, current[0]
-                yield from ((listed, listed.line_hash) for listed in passed)
+                if passed:
+                    yield passed[:], None
         except OSError:
             yield from ((item, None) for item in read_file(source, encoding=self.encoding))
 
     def _new(
         self,
-        items: Iterable[tuple[Item | Listed, str | None]],
+        items: Iterable[tuple[Item | list[Listed], str | None]],
         path: str | None,
         stat: os.stat_result | None,
         clock: float,
@@ -227,6 +246,9 @@ class _Reader:
         complete = True
         noticed: set[str | None] = set()
         for item, hashed in items:
+            if isinstance(item, list):
+                listed += self._unchanged(item, path or "")
+                continue
             if isinstance(item, Skipped):
                 self.report.skipped.append(item)
                 complete = False
@@ -236,20 +258,16 @@ class _Reader:
                 complete = False
                 noticed.add(hashed)
                 continue
-            if isinstance(item, Listed):
-                article_id, fp, article = item.article_id, item.fingerprint, None
-            else:
-                article_id, fp, article = item.id, fingerprint(item), item
-            where = (article.file if article else path) or article_id
-            verdict = self._verdict(article_id, fp, where)
+            fp = fingerprint(item)
+            verdict = self._verdict(item.id, fp, item.file or item.id)
             if verdict == "conflict":
                 complete = False
                 continue
             if hashed is None or hashed not in noticed:
-                listed.append(Listed(hashed, article_id, fp))
-            if verdict == "new" and article is not None:
+                listed.append((hashed or "", item.id, fp))
+            if verdict == "new":
                 self.report.stage_seconds["ingest"] += time.perf_counter() - clock
-                yield article
+                yield item
                 clock = time.perf_counter()
         self.report.stage_seconds["ingest"] += time.perf_counter() - clock
         if path is not None and stat is not None:
