@@ -191,9 +191,7 @@ def score_document(gold: dict[str, Any], predicted: dict[str, Any]) -> DocResult
             sum(1 for e in g_ents if e["type"] == etype),
         )
     result.errors += [_error("entity", "missed", g_ents[i]) for i in missed]
-    result.errors += [
-        _error("entity", "false positive", p_ents[i]) for i in extra
-    ]
+    result.errors += [_error("entity", "false positive", p_ents[i]) for i in extra]
 
     def same_end(gold_end: str, pred_end: str) -> bool:
         return bool(_end_names(gold_end, g_names) & _end_names(pred_end, p_names))
@@ -217,9 +215,7 @@ def score_document(gold: dict[str, Any], predicted: dict[str, Any]) -> DocResult
             sum(1 for r in g_rels if r["predicate"] == pred),
         )
     result.errors += [_error("relation", "missed", g_rels[i]) for i in missed]
-    result.errors += [
-        _error("relation", "false positive", p_rels[i]) for i in extra
-    ]
+    result.errors += [_error("relation", "false positive", p_rels[i]) for i in extra]
 
     g_inds = list(gold.get("indicators") or [])
     p_inds = list(predicted.get("indicators") or [])
@@ -238,9 +234,7 @@ def score_document(gold: dict[str, Any], predicted: dict[str, Any]) -> DocResult
     pairs, missed, extra = _match(g_inds, p_inds, same_indicator)
     result.indicators = Score(len(pairs), len(p_inds), len(g_inds))
     result.errors += [_error("indicator", "missed", g_inds[i]) for i in missed]
-    result.errors += [
-        _error("indicator", "false positive", p_inds[i]) for i in extra
-    ]
+    result.errors += [_error("indicator", "false positive", p_inds[i]) for i in extra]
     return result
 
 
