@@ -29,3 +29,29 @@ def corpus() -> Path:
 def load_gold(name: str) -> list[dict[str, Any]]:
     path = need(CORPUS / "gold" / name)
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.fixture(scope="session")
+def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the hand-written graph of tests/synthetic_graph.py (built once)."""
+    from kg.rdf.store import open_store
+    from tests.synthetic_graph import synthetic_quads
+
+    path = tmp_path_factory.mktemp("synthetic") / "store"
+    store = open_store(path)
+    store.add_quads(synthetic_quads())
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def synthetic_graph(synthetic_store: Path) -> Any:
+    """The synthetic store projected into networkx by kg.analysis."""
+    from kg import analysis
+    from kg.rdf.store import open_store
+
+    store = open_store(synthetic_store, read_only=True)
+    try:
+        return analysis.project_graph(store)
+    finally:
+        store.close()

@@ -38,21 +38,13 @@ DATE_OF = {article: date or None for article, _t, date, _u in ARTICLES}
 
 
 @pytest.fixture(scope="session")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("analysis") / "store"
-    store = open_store(path)
-    store.add_quads(synthetic_quads())
-    store.close()
-    return path
+def store_path(synthetic_store: Path) -> Path:
+    return synthetic_store
 
 
 @pytest.fixture(scope="session")
-def graph(store_path: Path) -> nx.MultiDiGraph:
-    store = open_store(store_path, read_only=True)
-    try:
-        return analysis.project_graph(store)
-    finally:
-        store.close()
+def graph(synthetic_graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    return synthetic_graph
 
 
 def iri(name: str) -> str:

@@ -21,26 +21,17 @@ from hypothesis import strategies as st
 from kg import analysis, viz
 from kg.cli import cli
 from kg.model import ENTITY_TYPES, PREDICATES
-from kg.rdf.store import open_store
-from tests.synthetic_graph import EVIL_NAME, EVIL_SENTENCE, synthetic_quads
+from tests.synthetic_graph import EVIL_NAME, EVIL_SENTENCE
 
 
 @pytest.fixture(scope="session")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("viz") / "store"
-    store = open_store(path)
-    store.add_quads(synthetic_quads())
-    store.close()
-    return path
+def store_path(synthetic_store: Path) -> Path:
+    return synthetic_store
 
 
 @pytest.fixture(scope="session")
-def graph(store_path: Path) -> nx.MultiDiGraph:
-    store = open_store(store_path, read_only=True)
-    try:
-        return analysis.project_graph(store)
-    finally:
-        store.close()
+def graph(synthetic_graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    return synthetic_graph
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from kg import analysis
 from kg.cli import cli
 from kg.rdf.store import open_store
 from tests.conftest import load_gold
-from tests.synthetic_graph import EVIL_NAME, EVIL_SENTENCE, Z1, synthetic_quads
+from tests.synthetic_graph import EVIL_NAME, EVIL_SENTENCE, Z1
 
 pytestmark = pytest.mark.browser
 
@@ -56,21 +56,13 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("browser") / "store"
-    store = open_store(path)
-    store.add_quads(synthetic_quads())
-    store.close()
-    return path
+def store_path(synthetic_store: Path) -> Path:
+    return synthetic_store
 
 
 @pytest.fixture(scope="session")
-def graph(store_path: Path) -> nx.MultiDiGraph:
-    store = open_store(store_path, read_only=True)
-    try:
-        return analysis.project_graph(store)
-    finally:
-        store.close()
+def graph(synthetic_graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    return synthetic_graph
 
 
 def write_with_cli(store: Path, out: Path, *extra: str) -> Path:
