@@ -354,3 +354,16 @@ def test_the_fingerprint_is_that_of_the_article_as_read_not_as_a_worker_returned
     (tmp_path / "news.jsonl").touch()  # read again: the fingerprints decide
     again = build([str(news)], store)
     assert (again.built, again.unchanged) == (0, 3)
+
+
+def test_a_fingerprint_is_short_enough_to_live_in_the_index_and_names_its_article() -> None:
+    one = Article(id="a1", title="标题", text=sentence(1))
+    fingerprints = {
+        kg.build.fingerprint(one),
+        kg.build.fingerprint(dataclasses.replace(one, id="a2")),
+        kg.build.fingerprint(dataclasses.replace(one, text=sentence(2))),
+        kg.build.fingerprint(dataclasses.replace(one, date="2024-01-01")),
+    }
+    assert len(fingerprints) == 4
+    # Oxigraph stores strings of at most 15 bytes inside its index keys
+    assert all(len(fp.encode()) <= 15 and " " not in fp for fp in fingerprints)
