@@ -107,6 +107,7 @@ def run_build(inputs: Path, store: Path, workers: int) -> dict[str, object]:
         "seconds": seconds,
         "cpu": children_cpu() - cpu,
         "peak": sample.peak_bytes,
+        "peak_root": sample.peak_root_bytes,
         "load": sample.mean_load,
         "report": report,
     }
@@ -205,6 +206,7 @@ def main() -> None:
         print(
             f"  articles/s {rate:.1f} (target >= {TARGET_RATE}: "
             f"{'met' if rate >= TARGET_RATE else 'missed'}); peak {peak / 2**20:.0f} MiB "
+            f"(the writing process alone {int(result['peak_root']) / 2**20:.0f} MiB) "
             f"(target < 1024: {'met' if peak < TARGET_MEMORY else 'missed'})",
             flush=True,
         )

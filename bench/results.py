@@ -70,6 +70,7 @@ class TreeSample:
     pid: int
     interval: float = 0.2
     peak_bytes: int = 0
+    peak_root_bytes: int = 0
     peak_processes: int = 0
     loads: list[float] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -98,7 +99,10 @@ class TreeSample:
                 return
             for process in processes:
                 with contextlib.suppress(psutil.NoSuchProcess):
-                    total += process.memory_info().rss
+                    rss = process.memory_info().rss
+                    total += rss
+                    if process.pid == self.pid:
+                        self.peak_root_bytes = max(self.peak_root_bytes, rss)
             self.peak_bytes = max(self.peak_bytes, total)
             self.peak_processes = max(self.peak_processes, len(processes))
             self.loads.append(os.getloadavg()[0])
