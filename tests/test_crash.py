@@ -57,7 +57,9 @@ def generate(count: int, seed: int, out: Path) -> Path:
     return out
 
 
-def run_build(store: Path, inputs: Path, *, command: list[str] = KG) -> None:
+def run_build(store: Path, inputs: Path, *, command: list[str] = KG) -> float:
+    """Build `inputs` into `store`; how many seconds the build took."""
+    started = time.monotonic()
     done = subprocess.run(
         [*command, "--store", str(store), "build", str(inputs)],
         capture_output=True,
@@ -66,6 +68,7 @@ def run_build(store: Path, inputs: Path, *, command: list[str] = KG) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
+    return time.monotonic() - started
 
 
 def graphs_of(store_path: Path) -> Graphs:
@@ -119,9 +122,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Graphs, float]:
     """The graphs of a clean build of the corpus, and how long that build took."""
     store = tmp_path_factory.mktemp("clean") / "store"
-    started = time.monotonic()
-    run_build(store, corpus)
-    return graphs_of(store), time.monotonic() - started
+    seconds = run_build(store, corpus)
+    return graphs_of(store), seconds
 
 
 @pytest.mark.slow
@@ -176,14 +178,17 @@ def test_a_rebuild_of_changed_articles_killed_leaves_each_old_new_or_absent(
     store = tmp_path / "store"
     articles.write_text(old_text, "utf-8")
     run_build(store, articles)
+    # how long the rebuild takes on this machine, timed on a copy, so the kills land inside it
+    shutil.copytree(store, tmp_path / "timing")
     articles.write_text(new_text, "utf-8")
+    seconds = run_build(tmp_path / "timing", articles, command=KG_SMALL_BATCHES)
     rng = random.Random(SEED + 1)
     kills = 0
     for _ in range(4):
-        if kill_build_after(store, articles, rng.uniform(0.5, 5.0), KG_SMALL_BATCHES):
+        if kill_build_after(store, articles, rng.uniform(0.3, 0.95) * seconds, KG_SMALL_BATCHES):
             kills += 1
             assert_only_whole_articles(store, old_graphs, new_graphs)
-    assert kills, "every rebuild finished before it could be killed"
+    assert kills, f"every rebuild finished before it could be killed (they take {seconds:.1f} s)"
     run_build(store, articles)
     assert graphs_of(store) == new_graphs
 
@@ -191,14 +196,20 @@ def test_a_rebuild_of_changed_articles_killed_leaves_each_old_new_or_absent(
 @pytest.mark.slow
 def test_a_killed_build_leaves_a_store_that_validates(tmp_path: Path) -> None:
     corpus = generate(24, 3, tmp_path / "few.jsonl")
+    # how long a build takes on this machine: the kills land in its second half, once the
+    # store exists and batches are being written
+    seconds = run_build(tmp_path / "timing", corpus, command=KG_SMALL_BATCHES)
     store = tmp_path / "store"
     rng = random.Random(SEED + 2)
     killed = False
     for _ in range(6):
-        killed = kill_build_after(store, corpus, rng.uniform(2.0, 6.0), KG_SMALL_BATCHES)
+        delay = rng.uniform(0.5, 0.95) * seconds
+        killed = kill_build_after(store, corpus, delay, KG_SMALL_BATCHES)
         if killed and (store / "CURRENT").exists():
             break
-    assert killed, "every build finished before it could be killed"
+        if not killed:  # start again from nothing, or the next build has nothing left to do
+            shutil.rmtree(store)
+    assert killed, f"every build finished before it could be killed (they take {seconds:.1f} s)"
     done = subprocess.run([*KG, "--store", str(store), "validate"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "conforms" in done.stdout
