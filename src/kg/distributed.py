@@ -33,7 +33,8 @@ def connect(scheduler: str | Any, *, timeout: float = 10) -> Any:
     except ImportError:
         raise MissingExtraError("kg build --executor dask", "dask") from None
     try:
-        return Client(scheduler, timeout=f"{timeout}s")
+        # distributed.Client has no annotated __init__
+        return Client(scheduler, timeout=f"{timeout}s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
         raise KgError(
             f"{scheduler}: cannot reach the Dask scheduler ({exc}); check --scheduler"
