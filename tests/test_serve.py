@@ -423,6 +423,35 @@ def test_kg_serve_runs_until_sigterm_and_cleans_up(tmp_path: Path) -> None:
         urllib.request.urlopen(url, timeout=5)
 
 
+def test_a_kg_serve_killed_outright_is_cleaned_up_by_the_next_one(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    write_sample_store(str(store))
+    command = [sys.executable, "-m", "kg.cli", "--store", str(store)]
+    command += ["serve", "--port", "0", "--quiet"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("serving ")
+        process.kill()  # SIGKILL: no chance to stop the engine or remove the snapshot
+        process.wait(30)
+    (left,) = store.parent.glob(".kg-serve-*")
+    engine = int((left / "engine.pid").read_text().split()[0])
+    assert Path(f"/proc/{engine}").exists(), "the engine outlived kg serve"
+
+    with running(store, ServeOptions(port=0)) as server:
+        assert not left.exists()
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{engine}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # killed, then reaped by init
+        stat = Path(f"/proc/{engine}/stat")
+        assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+        status, _, body = request(
+            server.url + "query", data={"query": ZONES_INDUSTRIES}, accept="text/csv"
+        )
+        assert status == 200 and body.decode().count("\n") == len(EXPECTED_PAIRS) + 1
+        assert len(list(store.parent.glob(".kg-serve-*"))) == 1  # its own snapshot only
+    assert list(store.parent.glob(".kg-serve-*")) == []
+
+
 def test_serving_a_missing_store_or_a_url_is_a_clear_error(tmp_path: Path) -> None:
     from kg.errors import KgError
     from kg.serve import serve

@@ -131,6 +131,66 @@ def _snapshot_dir(store_path: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix="kg-serve-"))
 
 
+# A kg serve holds OWNER of its work directory locked while it runs; ENGINE names the engine
+# process it started ("pid location"). A kg serve killed with SIGKILL cannot clean up, so the
+# next one removes what it left: the directory whose lock nobody holds, and its engine.
+OWNER = "owner.lock"
+ENGINE = "engine.pid"
+# A directory without ENGINE may belong to a kg serve that is still starting; after this long,
+# it does not.
+STARTING_SECONDS = 60.0
+
+
+def claim_workdir(workdir: Path) -> Any:
+    """Lock `workdir` as this process's for as long as the returned handle stays open."""
+    import fcntl
+
+    handle = (workdir / OWNER).open("a+b")
+    fcntl.flock(handle, fcntl.LOCK_EX)  # waits only while a reaper looks at the directory
+    return handle
+
+
+def reap_stale_workdirs(*directories: Path) -> int:
+    """Remove the work directories (snapshots) of kg serve processes that died without cleaning
+    up, and stop their engines; how many were removed. Live servers' directories are kept."""
+    import fcntl
+
+    removed = 0
+    for directory in directories:
+        for workdir in [*directory.glob(".kg-serve-*"), *directory.glob("kg-serve-*")]:
+            try:
+                handle = (workdir / OWNER).open("rb")
+            except OSError:
+                continue  # not a kg serve directory, or made by an older kg
+            with handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # its kg serve is running
+                engine = workdir / ENGINE
+                if not engine.exists():
+                    with contextlib.suppress(OSError):
+                        if time.time() - workdir.stat().st_mtime < STARTING_SECONDS:
+                            continue
+                _stop_engine(engine)
+                shutil.rmtree(workdir, ignore_errors=True)
+                removed += 1
+    return removed
+
+
+def _stop_engine(engine: Path) -> None:
+    """Kill the engine named in `engine`, if that process is still the Oxigraph server of that
+    location (a pid may have been reused by another program since)."""
+    try:
+        pid_text, location = engine.read_text("utf-8").split(" ", 1)
+        command = Path(f"/proc/{int(pid_text)}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return
+    if location.encode() in command and any(b"oxigraph" in part for part in command[:2]):
+        with contextlib.suppress(OSError):
+            os.kill(int(pid_text), signal.SIGKILL)
+
+
 class Engine:
     """The Oxigraph server process on a loopback port, restartable."""
 
@@ -169,6 +229,10 @@ class Engine:
                 log.close()
             if self._wait_until_up(process, port):
                 self._process, self.port = process, port
+                with contextlib.suppress(OSError):
+                    (self.logs.parent / ENGINE).write_text(
+                        f"{process.pid} {self.location}", "utf-8"
+                    )
                 self._ready.set()
                 return
         raise StoreError(f"{self.location}: the Oxigraph server did not start: {self._last_log()}")
@@ -342,12 +406,18 @@ class SparqlServer(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(
-        self, engine: Engine, options: ServeOptions, workdir: Path, store_lock: Any = None
+        self,
+        engine: Engine,
+        options: ServeOptions,
+        workdir: Path,
+        store_lock: Any = None,
+        owner: Any = None,
     ) -> None:
         self.engine = engine
         self.options = options
         self.workdir = workdir
         self.store_lock = store_lock
+        self.owner = owner
         self.static: dict[str, tuple[bytes, str]] = {}
         self.page = _editor_page(options)
         self.address_family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
@@ -389,6 +459,8 @@ class SparqlServer(http.server.ThreadingHTTPServer):
         if self.store_lock is not None:
             self.store_lock.release()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.owner is not None:
+            self.owner.close()
 
     def run(self) -> None:
         """Serve until Ctrl-C, SIGTERM or SIGHUP (the terminal closing), then stop everything:
@@ -432,7 +504,9 @@ def serve(location: str | Path, options: ServeOptions | None = None) -> SparqlSe
             f"{store_path}: no kg store here yet; run 'kg build INPUTS' first or pass --store"
         )
     oxigraph_binary()
+    reap_stale_workdirs(store_path.resolve().parent, Path(tempfile.gettempdir()))
     workdir = _snapshot_dir(store_path)
+    owner = claim_workdir(workdir)
     lock = None
     try:
         if options.allow_update:
@@ -450,7 +524,7 @@ def serve(location: str | Path, options: ServeOptions | None = None) -> SparqlSe
         )
         engine.start()
         try:
-            return SparqlServer(engine, options, workdir, lock)
+            return SparqlServer(engine, options, workdir, lock, owner)
         except BaseException:
             engine.stop()
             raise
@@ -458,6 +532,7 @@ def serve(location: str | Path, options: ServeOptions | None = None) -> SparqlSe
         if lock is not None:
             lock.release()
         shutil.rmtree(workdir, ignore_errors=True)
+        owner.close()
         raise
 
 
