@@ -116,3 +116,38 @@ def test_short_names_merge_under_the_most_complete_one() -> None:
     assert names[("Zone", "青梧经开区")] == "青梧经济技术开发区"
     assert names[("Industry", "新材料")] == "新材料产业"
     assert declared[("Zone", "青梧经济技术开发区")] == ["青梧经开区"]
+
+
+def test_a_list_followed_by_a_new_clause_is_not_typed_by_an_industry_word_in_it() -> None:
+    # 等要素向…产业 is a clause that reaches an industry word; 等新兴产业 closes a list of fields.
+    text = "推动厂房、电力、人才等要素向优势产业集聚，壮大光伏、风电、储能等新兴产业。"
+    found = _found(find_listed(text, *_words(text), []), text)
+    assert {name for _, name in found} == {"光伏", "风电", "储能"}
+
+
+def test_a_numeral_character_inside_a_word_makes_no_title() -> None:
+    # 统一 holds 一 but is no number: 统一规划 is a verb phrase, 十四五规划 a title.
+    text = "通过统一规划建设新厂房，落实园区十四五规划。"
+    found = _found(find_named(text, *_words(text)), text)
+    assert ("PolicyDocument", "统一规划") not in found
+
+
+def test_a_ranked_description_is_no_name() -> None:
+    text = "该市成为西北第一个全域试点城市，建成全国首个氢能示范园区。"
+    assert find_named(text, *_words(text)) == []
+
+
+def test_a_lone_verb_or_measure_word_left_in_front_is_no_part_of_a_name() -> None:
+    text = "眼前这座充满科技感的大楼，是首批迁驻雄安新区的企业。"
+    found = _found(find_named(text, *_words(text)), text)
+    assert not any(name.startswith(("座", "驻")) for _, name in found)
+
+
+def test_a_full_place_before_a_department_short_name_is_that_place_s_department() -> None:
+    from kg.extract.pipeline import default_pipeline
+
+    nlp = default_pipeline()
+    doc = nlp("记者来到主管部门洛阳市发展改革委了解情况。")
+    names = {(m.type, m.name) for m in doc._.kg_mentions}
+    assert ("Organization", "洛阳市发展改革委") in names
+    assert not any(name == "国家发展和改革委员会" for _, name in names)

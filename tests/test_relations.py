@@ -440,3 +440,13 @@ def test_a_field_merely_named_is_not_given_to_the_article_subject() -> None:
         {"人工智能": "Industry"},
     )
     assert not found
+
+
+def test_a_zone_named_after_a_level_word_and_a_place_is_in_that_place() -> None:
+    from kg.extract import extract_article
+    from kg.model import Article
+
+    body = "洛阳市持续优化营商环境。国家级洛阳经济技术开发区新签约项目十个。"
+    extraction = extract_article(Article(id="t", title="洛阳见闻", text=body))
+    found = {(r.subject, r.predicate, r.object) for r in extraction.relations}
+    assert ("国家级洛阳经济技术开发区", "locatedIn", "洛阳市") in found

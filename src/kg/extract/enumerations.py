@@ -89,9 +89,29 @@ def _list_items(
             spans.extend(_split_joined(text, last, i, _MIDDLE_JOIN))
             last = i + 1
     final_end = _final_end(text, words, starts, last, end)
-    closer = _CLOSERS.match(text, final_end) or _INDUSTRY_END.search(text, last, final_end)
+    closer = _CLOSERS.match(text, final_end)
+    if closer is not None and not _plain_closer(closer.group()):
+        closer = None
+    closer = closer or _INDUSTRY_END.search(text, last, final_end)
     spans.extend(_split_joined(text, last, final_end))
     return [(a, b) for a, b in spans if b > a], closer is not None
+
+
+# Tags of words that end a noun phrase: 土地、资金、人力等资源向具备产业竞争力的…: the industry
+# word after 向具备 is not the head of the list (资源 is).
+_CLAUSE_TAGS = frozenset({"p", "c", "u"})
+
+
+def _plain_closer(closing: str) -> bool:
+    """Whether the words after a list are one noun phrase ending in its head (等新兴产业), not a
+    new clause that merely reaches an industry word (等资源向具备产业…)."""
+    if closing.startswith("的"):
+        return True
+    import rjieba
+
+    from kg.extract.patterns import tag_of
+
+    return not any(tag_of(w) in _CLAUSE_TAGS for w in rjieba.cut(closing.lstrip("等")))
 
 
 def _split_joined(

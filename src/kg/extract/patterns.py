@@ -317,7 +317,10 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
             start += 1
         if start >= head_start:
             continue
+        start = _trim_glued_front(text, words, starts, start, head_start)
         modifier = re.sub(r"[“”‘’「」]", "", text[start:head_start])
+        if _RANK.search(modifier):
+            continue
         if _generic_only(modifier, words, starts, start, head_start, generic):
             continue
         if etype in _TITLE_TYPES and known_type(modifier) == "Place":
@@ -349,6 +352,31 @@ def trim_front(text: str, words: list[str], starts: list[int], start: int, end: 
     lex = _lexicon()
     start = _skip_words(words, starts, start, end, lex.verbs | lex.industry_verbs)
     return _skip_single_characters(text, words, starts, start, end, end)
+
+
+def _trim_glued_front(text: str, words: list[str], starts: list[int], start: int, end: int) -> int:
+    """A name does not begin with a lone verb or measure word that the segmenter left over or
+    glued to it: 这|座 充满…科技 (the walk cut 这 and kept 座), 迁 驻雄安 新区 (驻 glued to the
+    place 雄安)."""
+    i = bisect_right(starts, start) - 1
+    if not 0 <= i < len(words) - 1:
+        return start
+    nxt = starts[i + 1]
+    if start > starts[i] and nxt - start == 1 and nxt < end:
+        if _tag_of(text[start]) in _LONE_JUNK_TAGS:
+            return nxt
+        return start
+    word = words[i]
+    if (
+        start == starts[i]
+        and len(word) >= 3
+        and nxt <= end
+        and not _is_dictionary_word(word)
+        and _tag_of(word[0]) in _LONE_JUNK_TAGS
+        and _is_known_name(word[1:])
+    ):
+        return start + 1
+    return start
 
 
 def _skip_leading_verbs(words: list[str], starts: list[int], start: int, end: int) -> int:
@@ -419,7 +447,13 @@ def _tag_of(word: str) -> str:
 # longer title (创新创业赛会活动 is a kind of event, 高新技术企业数量和产值双倍增行动 one).
 _TITLE_TYPES = frozenset({"Programme", "PolicyDocument"})
 _TITLE_LENGTH = 7
-_DIGIT = re.compile(r"[0-9一二三四五六七八九十百千万]")
+# A number in a title (十四五规划, 双倍增行动, 2023年行动), not a numeral character inside a word
+# (统一规划, 一流, 一体化).
+_DIGIT = re.compile(
+    r"[0-9]|[一二两三四五六七八九十百千万]{2,}|[二两三四五六七八九十百千万][大个项条届次期批年]"
+)
+# A rank inside a phrase makes it a description, not a name (长三角第一个…试点, 全国首个…园区).
+_RANK = re.compile(r"第[一二三四五六七八九十百\d]+[个家位批]|首个|首家|唯一一?[个家]")
 # Heads of this priority or less need a proper word before them (…中心, …科技).
 _WEAK_PRIORITY = 60
 # Level words that join a place to a name (自治区级…示范区).

@@ -641,7 +641,11 @@ def _by_name(ms: list[Mention], sentences: list[tuple[int, int]], out: _Collecto
             at = surface.rfind(psurface)
             # a place heads the name, or follows a bracket or a wider area (中国(江苏)自由贸易
             # 试验区南京片区); 中印尼两国双园 is not in 印尼
-            if at < 0 or len(psurface) < 2 or (at and surface[at - 1] not in ")区省市"):
+            if (
+                at < 0
+                or len(psurface) < 2
+                or (at and surface[at - 1] not in ")区省市" and surface[:at] not in _LEVELS)
+            ):
                 continue
             if any(a <= at < b for a, b in taken):
                 continue
@@ -683,6 +687,10 @@ def _by_name(ms: list[Mention], sentences: list[tuple[int, int]], out: _Collecto
                     "name-issuer",
                     0.8,
                 )
+
+
+# Words of level a zone's name may begin with before its place (国家级拉萨经济技术开发区).
+_LEVELS = frozenset({"国家级", "省级", "市级", "国家", "中国"})
 
 
 def _named_after_place(name: str) -> bool:

@@ -18,10 +18,41 @@ from kg.extract.candidates import Candidate, candidates
 # 意见》 names the industry.
 _TITLE_TYPES = frozenset({"PolicyDocument", "Programme"})
 _LONG_TITLE = 10
+# A place written in full (合肥市, 安徽省) right before the short name of a government department
+# (发展改革委, 科技局) names that place's own department: 合肥市发展改革委 is not the national one.
+_FULL_PLACE_ENDS = ("省", "市", "区", "县", "州", "盟", "旗")
+_DEPARTMENT_ENDS = ("委", "局", "厅", "办", "委员会", "办公室")
+
+
+def _local_bodies(found: list[Candidate]) -> list[Candidate]:
+    """Candidates for a place's own department, written as the full place and the department's
+    short name that the gazetteer gives to a national body."""
+    places = {
+        c.end: c
+        for c in found
+        if c.type == "Place"
+        and c.component == "kg_gazetteer"
+        and c.name
+        and c.end - c.start == len(c.name)
+        and c.name.endswith(_FULL_PLACE_ENDS)
+    }
+    if not places:
+        return []
+    out: list[Candidate] = []
+    for c in found:
+        if c.type != "Organization" or c.component != "kg_gazetteer" or c.start not in places:
+            continue
+        if c.name and c.name.endswith(_DEPARTMENT_ENDS):
+            place = places[c.start]
+            out.append(
+                Candidate(place.start, c.end, "Organization", "kg_patterns", 0.7, priority=1)
+            )
+    return out
 
 
 def resolve_overlaps(found: list[Candidate]) -> list[Candidate]:
     """Non-overlapping candidates, preferring long, high-priority, confident ones; in text order."""
+    found = found + _local_bodies(found)
     spans = {(c.start, c.end) for c in found if not c.unconfirmed}
     found = [c for c in found if not c.unconfirmed or (c.start, c.end) in spans]
     ordered = sorted(
