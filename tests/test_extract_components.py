@@ -151,3 +151,27 @@ def test_a_full_place_before_a_department_short_name_is_that_place_s_department(
     names = {(m.type, m.name) for m in doc._.kg_mentions}
     assert ("Organization", "洛阳市发展改革委") in names
     assert not any(name == "国家发展和改革委员会" for _, name in names)
+
+
+def test_a_two_character_name_after_a_title_stops_before_punctuation_or_digits() -> None:
+    text = "会上，市委书记石峰，副市长柯岚8日出席。"
+    names = {text[c.start : c.end] for c in find_persons(text)}
+    assert "石峰" in names
+    assert "柯岚" in names
+    assert not any(len(n) > 2 for n in names)
+
+
+def test_a_bare_document_head_in_book_quotes_is_the_short_form_of_the_last_document() -> None:
+    text = "市政府印发《青梧市促进数字经济发展实施意见》。《意见》明确，该《办法》另行发布。"
+    found = find_quoted(text, *_words(text))
+    docs = [c for c in found if c.type == "PolicyDocument"]
+    short = [c for c in docs if text[c.start : c.end] == "意见"]
+    assert short and short[0].name == "青梧市促进数字经济发展实施意见"
+    # 《办法》 with no document of that head before it names nothing
+    assert not any(text[c.start : c.end] == "办法" for c in docs)
+
+
+def test_domains_of_public_life_in_a_list_are_no_industries() -> None:
+    text = "统筹经济、政治、文化、社会等领域，发展光伏、风电、储能等产业。"
+    found = {name for _, name in _found(find_listed(text, *_words(text), []), text)}
+    assert found == {"光伏", "风电", "储能"}

@@ -153,7 +153,9 @@ def find_listed(
         for a, b in items:
             if any(a < oe and os < b for os, oe in other_types):
                 continue
-            if (a, b) not in industry_at and _not_a_field(text[a:b]):
+            if (a, b) not in industry_at and (
+                _not_a_field(text[a:b]) or text[a:b] in cue("not_industry")
+            ):
                 continue
             found.append(Candidate(a, b, "Industry", COMPONENT, 0.8 if closed else 0.65))
     return found

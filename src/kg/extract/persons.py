@@ -125,8 +125,9 @@ def find_persons(text: str) -> list[Candidate]:
         start = m.start(1)
         if text[start] in function_words or _is_word(text[max(0, start - 2) : start + 1]):
             continue  # 硕士和本科生, 博士后岗位: no name after these titles
-        length = _name_length(text, m.start(1), function_words)
-        if length:
+        # the name is no longer than the Chinese characters the pattern found (蔡奇，中共…)
+        length = min(_name_length(text, m.start(1), function_words), len(m.group(1)))
+        if length >= 2:
             name = text[m.start(1) : m.start(1) + length]
             names[name] = max(names.get(name, 0.0), 0.85)
     for anchors, confidence in ((before_speech, 0.8), (before_title, 0.7)):

@@ -24,6 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate, candidates
+from kg.extract.entities import clean_name
 from kg.extract.lexicon import alternation, cue, head_words
 from kg.extract.patterns import MAX_MODIFIER, left_edge
 from kg.extract.tokenizer import text_of, words_of
@@ -142,9 +143,29 @@ def _documents(text: str) -> list[Candidate]:
     """《…》 documents, and the bodies that issue them (《包头市委、市政府关于…的意见》)."""
     table = _lexicon()[1]
     found = []
+    titles: list[str] = []
     for m in _BOOK.finditer(text):
         if m.group(1).endswith(_MEDIA_ENDS):
             continue
+        inner = m.group(1)
+        if table.get(inner) == "PolicyDocument":
+            # 《意见》, 该《办法》: the short form of the last document named with that head, or
+            # (with none before it) no name at all
+            full = next((t for t in reversed(titles) if t.endswith(inner) and t != inner), None)
+            if full is not None:
+                found.append(
+                    Candidate(
+                        m.start(1),
+                        m.end(1),
+                        "PolicyDocument",
+                        COMPONENT,
+                        0.9,
+                        name=clean_name(full),
+                        priority=2,
+                    )
+                )
+            continue
+        titles.append(inner)
         found.append(Candidate(m.start(1), m.end(1), "PolicyDocument", COMPONENT, 0.9, priority=2))
         about = m.group(1).find("关于")
         if about <= 0:
