@@ -175,3 +175,13 @@ def test_domains_of_public_life_in_a_list_are_no_industries() -> None:
     text = "统筹经济、政治、文化、社会等领域，发展光伏、风电、储能等产业。"
     found = {name for _, name in _found(find_listed(text, *_words(text), []), text)}
     assert found == {"光伏", "风电", "储能"}
+
+
+def test_well_known_enterprises_are_found_without_a_company_head_word() -> None:
+    from kg.extract.pipeline import default_pipeline
+
+    nlp = default_pipeline()
+    doc = nlp("青梧市与国家电网、宁德时代签署合作协议，共建储能基地。")
+    found = {(m.type, m.name) for m in doc._.kg_mentions}
+    assert ("Enterprise", "国家电网有限公司") in found
+    assert ("Enterprise", "宁德时代新能源科技股份有限公司") in found

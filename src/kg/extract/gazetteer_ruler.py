@@ -1,13 +1,13 @@
 """Gazetteer ruler: normalized text in; candidates for every known name in it out (`kg_gazetteer`).
 
 All surface forms of `kg.gazetteer` (zones, places, regions, industries, organisations; official
-names and the short forms people use) and the countries and cities abroad of
-data/world_places.csv go into one Aho-Corasick automaton (ahocorasick-rs: about ten times
-pyahocorasick's speed on Chinese text, measured here), built once per process with what each
-surface proposes worked out in advance, so the text is scanned once whatever the number of
-names. A match counts where it starts and
-ends on word boundaries of the segmentation, so 南京 is not found in 南京路 when the segmenter
-keeps that word whole; names of four characters or more are trusted without the check.
+names and the short forms people use), the countries and cities abroad of data/world_places.csv
+and the well-known enterprises of data/enterprises.csv go into one Aho-Corasick automaton
+(ahocorasick-rs: about ten times pyahocorasick's speed on Chinese text, measured here), built
+once per process with what each surface proposes worked out in advance, so the text is scanned
+once whatever the number of names. A match counts where it starts and ends on word boundaries
+of the segmentation, so 南京 is not found in 南京路 when the segmenter keeps that word whole;
+names of four characters or more are trusted without the check.
 """
 
 from __future__ import annotations
@@ -62,6 +62,25 @@ def _matcher() -> tuple[Any, tuple[tuple[_Entry, ...], ...]]:
             entries.setdefault(name, []).append(
                 _Entry(len(name), "Place", name, 0.9, True, False, True)
             )
+    for row in data_rows("enterprises.csv"):
+        # well-known enterprises (central SOEs, the largest companies) by their official names
+        # and the short names news uses: 中国华能, 京东方 carry no company head word
+        name = row.get("name")
+        if not name:
+            continue
+        for surface in (name, *filter(None, (row.get("short_names") or "").split("|"))):
+            if not any(e.type == "Enterprise" for e in entries.get(surface, ())):
+                entries.setdefault(surface, []).append(
+                    _Entry(
+                        len(surface),
+                        "Enterprise",
+                        name,
+                        0.9,
+                        len(surface) < _TRUSTED_LENGTH,
+                        False,
+                        False,
+                    )
+                )
     for surface, forms in gazetteer.surface_forms().items():
         best = forms[0]
         etype = best.type
