@@ -185,3 +185,12 @@ def test_well_known_enterprises_are_found_without_a_company_head_word() -> None:
     found = {(m.type, m.name) for m in doc._.kg_mentions}
     assert ("Enterprise", "国家电网有限公司") in found
     assert ("Enterprise", "宁德时代新能源科技股份有限公司") in found
+
+
+def test_industry_names_keep_modifiers_that_jieba_tags_as_times_or_numerals() -> None:
+    # 新一代 is tagged a time word and 零部件 a numeral with a measure word; neither ends the name.
+    text = "园区重点发展新一代卫星通信技术、汽车零部件制造等产业，三季度新能源产业增长较快。"
+    found = {name for etype, name in _found(find_listed(text, *_words(text), []), text)}
+    assert {"新一代卫星通信技术", "汽车零部件制造"} <= found
+    named = {name for _, name in _found(find_named(text, *_words(text)), text)}
+    assert not any(name.startswith("三季度") for name in named)

@@ -137,6 +137,11 @@ def left_edge(
     return strict
 
 
+# Modifiers of industry names that jieba tags as time words (t), which end other names.
+_INDUSTRY_MODIFIERS = frozenset({"新一代", "下一代", "现代", "未来"})
+# A word that begins with a numeral (三季度, 一批); 零 of 零部件 is none here.
+_NUMERAL_START = re.compile(r"[一二三四五六七八九十百千万两几多数\d]")
+
 # What one word does to a walk back from a head (`_verdict`).
 _NOMINAL, _VERB, _BREAK, _CUT_FIRST, _FUNCTION = range(5)
 
@@ -179,6 +184,12 @@ def _verdict(word: str, etype: str) -> int:
         tag = "ns"
     elif word in lex.industry_verbs:
         tag = "v"
+    if etype == "Industry" and (
+        word in _INDUSTRY_MODIFIERS or (tag == "mq" and not _NUMERAL_START.match(word))
+    ):
+        # 新一代|航天信息技术, 现代|农业: words jieba tags as times; 汽车|零部件 (tagged as a
+        # numeral with a measure word for its 零): no numeral
+        return _NOMINAL
     if tag in _BREAKING_TAGS and not (etype == "Programme" and tag in ("m", "mq")):
         return _BREAK
     if etype == "Industry" and (word in lex.industry_stops or _is_verb(word, lex.industry_stops)):
