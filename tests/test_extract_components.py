@@ -194,3 +194,15 @@ def test_industry_names_keep_modifiers_that_jieba_tags_as_times_or_numerals() ->
     assert {"新一代卫星通信技术", "汽车零部件制造"} <= found
     named = {name for _, name in _found(find_named(text, *_words(text)), text)}
     assert not any(name.startswith("三季度") for name in named)
+
+
+def test_sides_and_clause_words_are_no_person_names() -> None:
+    text = "国家副主席出席会议。美方表示反对，文章还指出，委员柯清和表示赞同，书记能够感受到变化。"
+    names = {text[c.start : c.end] for c in find_persons(text)}
+    assert "柯清和" in names
+    assert not names & {"美方", "国家副", "文章还", "能够感"}
+
+
+def test_places_in_a_list_before_directions_are_no_industries() -> None:
+    text = "部队在哈尔科夫、苏梅等方向推进。"
+    assert find_listed(text, *_words(text), []) == []

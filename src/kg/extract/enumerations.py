@@ -30,10 +30,8 @@ _LIST = re.compile(rf"{_NAME}{{2,30}}(?:、{_NAME}{{1,30}})+")
 _LAST_JOIN = re.compile(r"(.+?)(?:以及|和|及|与)(.+)$")
 _MIDDLE_JOIN = re.compile(r"(.+?)(?:以及|和)(.+)$")
 # Words after a list that say its items are industries or technology fields: 等领域, 三大产业,
-# 等新兴产业, 四个万亿级产业集群, 的研发.
-_CLOSERS = re.compile(
-    rf"等?{_NAME}{{0,6}}?(?:产业集群|产业链|产业|行业|领域|赛道|方向|技术)|的研发"
-)
+# 等新兴产业, 四个万亿级产业集群, 的研发. (Not 等方向: news writes it after places, 在A、B等方向.)
+_CLOSERS = re.compile(rf"等?{_NAME}{{0,6}}?(?:产业集群|产业链|产业|行业|领域|赛道|技术)|的研发")
 _MAX_INDUSTRY = 14
 # Words after a list that say its items are companies: 等一批龙头企业, 等企业.
 _COMPANY_CLOSER = re.compile(

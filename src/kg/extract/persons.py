@@ -103,6 +103,27 @@ def _common_word(name: str) -> bool:
     return bool(rjieba.has_word(name))
 
 
+# 美方, 乌方: "the US side", a country's abbreviation and 方, no family name and given name.
+_SIDES = frozenset("中美俄乌巴日英法德以韩朝欧印伊越菲澳加土意西葡荷蒙")
+# Characters that end a clause word rather than a name (文章还…, 国家副主席).
+_NOT_LAST = frozenset("还与及并又也副")
+# Tags of a two-character word that begins a clause, not a name (能够感到, 关于国…).
+_CLAUSE_TAGS = frozenset({"v", "p", "d", "c", "ad", "r", "m", "f"})
+
+
+def _no_name(name: str) -> bool:
+    """Strings that the anchors find in news but that are no person's name."""
+    from kg.extract.patterns import tag_of
+
+    if len(name) == 2 and name[1] == "方" and name[0] in _SIDES:
+        return True
+    if len(name) == 3 and (name[-1] in _NOT_LAST or tag_of(name[:2]) in _CLAUSE_TAGS):
+        return True
+    if len(name) == 3 and name[-1] == "和" and _common_word(name[:2]):
+        return True  # 关心和支持; 沈景和 is a name
+    return name[1:] in cue("title")
+
+
 def _looks_like_place(name: str) -> bool:
     """包头行: a known place at the front makes no family name."""
     from kg.extract.patterns import known_type
@@ -147,7 +168,7 @@ def find_persons(text: str) -> list[Candidate]:
                 names[name] = max(names.get(name, 0.0), confidence)
     found = []
     for name, confidence in sorted(names.items()):
-        if _looks_like_place(name) or _common_word(name):
+        if _looks_like_place(name) or _common_word(name) or _no_name(name):
             continue
         start = text.find(name)
         while start >= 0:
