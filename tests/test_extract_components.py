@@ -206,3 +206,10 @@ def test_sides_and_clause_words_are_no_person_names() -> None:
 def test_places_in_a_list_before_directions_are_no_industries() -> None:
     text = "部队在哈尔科夫、苏梅等方向推进。"
     assert find_listed(text, *_words(text), []) == []
+
+
+def test_a_kind_of_company_or_a_group_of_countries_is_no_enterprise() -> None:
+    text = "多家保险公司和液晶材料公司参会，七国集团发表声明，澄江科技公司签约。"
+    found = {name for etype, name in _found(find_named(text, *_words(text)), text)}
+    assert "澄江科技公司" in found
+    assert not found & {"保险公司", "液晶材料公司", "七国集团"}

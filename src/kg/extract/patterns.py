@@ -142,6 +142,10 @@ _INDUSTRY_MODIFIERS = frozenset({"新一代", "下一代", "现代", "未来"})
 # A word that begins with a numeral (三季度, 一批); 零 of 零部件 is none here.
 _NUMERAL_START = re.compile(r"[一二三四五六七八九十百千万两几多数\d]")
 
+# Company heads that common nouns before them make a description, not a name (矿业公司).
+_DESCRIBED_HEADS = frozenset({"公司"})
+_COUNTRY_GROUP = re.compile(r"[二三四五六七八九十]+国")
+
 # What one word does to a walk back from a head (`_verdict`).
 _NOMINAL, _VERB, _BREAK, _CUT_FIRST, _FUNCTION = range(5)
 
@@ -336,6 +340,11 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
             continue
         if etype in _TITLE_TYPES and known_type(modifier) == "Place":
             continue  # 河南计划…: a place and a head that is also a verb
+        if etype == "Enterprise" and (
+            _COUNTRY_GROUP.fullmatch(modifier)
+            or (head in _DESCRIBED_HEADS and _common_words_only(words, starts, start, head_start))
+        ):
+            continue  # 保险公司, 液晶材料公司: a kind of company; 七国集团: a group of countries
         weak = head in lex.weak_heads or (
             etype in _TITLE_TYPES and len(modifier) < _TITLE_LENGTH and not _DIGIT.search(modifier)
         )
@@ -363,6 +372,22 @@ def trim_front(text: str, words: list[str], starts: list[int], start: int, end: 
     lex = _lexicon()
     start = _skip_words(words, starts, start, end, lex.verbs | lex.industry_verbs)
     return _skip_single_characters(text, words, starts, start, end, end)
+
+
+def _common_words_only(words: list[str], starts: list[int], start: int, end: int) -> bool:
+    """Whether text[start:end] is all words of the dictionary that name no place or person
+    (two single characters in a row are a coined name the segmenter split: 洺|源)."""
+    i = bisect_right(starts, start) - 1
+    single = False
+    while 0 <= i < len(words) and starts[i] < end:
+        word = words[i]
+        if not _is_dictionary_word(word) or _is_proper_word(word) or _is_known_name(word):
+            return False
+        if len(word) == 1 and single:
+            return False
+        single = len(word) == 1
+        i += 1
+    return True
 
 
 def _trim_glued_front(text: str, words: list[str], starts: list[int], start: int, end: int) -> int:
