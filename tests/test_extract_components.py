@@ -213,3 +213,14 @@ def test_a_kind_of_company_or_a_group_of_countries_is_no_enterprise() -> None:
     found = {name for etype, name in _found(find_named(text, *_words(text)), text)}
     assert "澄江科技公司" in found
     assert not found & {"保险公司", "液晶材料公司", "七国集团"}
+
+
+def test_book_quotes_name_a_document_only_when_the_title_ends_in_a_kind_of_document() -> None:
+    text = (
+        "《澄湖周刊》杂志刊登评论，音乐剧《晨光》上演，市政府印发《青梧市数字经济行动计划"
+        "（2025—2027年）》和《青梧制造2030》。"
+    )
+    docs = {text[c.start : c.end] for c in find_quoted(text, *_words(text))}
+    assert "青梧市数字经济行动计划（2025—2027年）" in docs
+    assert "青梧制造2030" in docs
+    assert not docs & {"澄湖周刊", "晨光"}

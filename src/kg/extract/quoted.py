@@ -139,6 +139,39 @@ def _head_type(name: str, table: dict[str, str]) -> str | None:
     return table[m.group(1)] if m else None
 
 
+# Kinds of documents written in 《》 besides the head words of data/head_words.csv.
+_MORE_DOCUMENT_ENDS = (
+    "法规",
+    "法案",
+    "计划",
+    "宣言",
+    "公约",
+    "宪章",
+    "条约",
+    "协定",
+    "规范",
+    "标准",
+    "建议",
+    "要点",
+    "意见稿",
+    "声明",
+    "倡议",
+    "指引",
+)
+_TRAILING_BRACKETS = re.compile(r"(?:[（(][^（）()]*[）)])+$")
+
+
+def _document_title(inner: str, table: dict[str, str]) -> bool:
+    """Whether a title in 《》 names a document: it ends in a kind of document (…实施意见,
+    …行动计划（2024—2026年）, …条例) or in a year (中国制造2025)."""
+    core = _TRAILING_BRACKETS.sub("", inner).strip()
+    if not core:
+        return False
+    if core[-1].isdigit() or core.endswith(_MORE_DOCUMENT_ENDS):
+        return True
+    return any(core.endswith(head) for head, etype in table.items() if etype == "PolicyDocument")
+
+
 def _documents(text: str) -> list[Candidate]:
     """《…》 documents, and the bodies that issue them (《包头市委、市政府关于…的意见》)."""
     table = _lexicon()[1]
@@ -148,6 +181,8 @@ def _documents(text: str) -> list[Candidate]:
         if m.group(1).endswith(_MEDIA_ENDS):
             continue
         inner = m.group(1)
+        if not _document_title(inner, table):
+            continue  # 《求是》, 音乐剧《绽放》, 《高端访谈》: a journal, a work, a programme
         if table.get(inner) == "PolicyDocument":
             # 《意见》, 该《办法》: the short form of the last document named with that head, or
             # (with none before it) no name at all
