@@ -224,3 +224,15 @@ def test_book_quotes_name_a_document_only_when_the_title_ends_in_a_kind_of_docum
     assert "青梧市数字经济行动计划（2025—2027年）" in docs
     assert "青梧制造2030" in docs
     assert not docs & {"澄湖周刊", "晨光"}
+
+
+def test_the_first_built_part_of_a_new_area_is_a_zone_and_part_of_it() -> None:
+    from kg.extract import extract_article
+    from kg.model import Article
+
+    body = "天府新区加快建设。记者走进天府新区起步区，这里新落地项目三十个。"
+    extraction = extract_article(Article(id="t", title="新区见闻", text=body))
+    zones = {e.name for e in extraction.entities if e.type == "Zone"}
+    assert "天府新区起步区" in zones
+    found = {(r.subject, r.predicate, r.object) for r in extraction.relations}
+    assert any(s == "天府新区起步区" and p == "partOf" for s, p, _ in found)
