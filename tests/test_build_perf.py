@@ -367,3 +367,22 @@ def test_a_fingerprint_is_short_enough_to_live_in_the_index_and_names_its_articl
     assert len(fingerprints) == 4
     # Oxigraph stores strings of at most 15 bytes inside its index keys
     assert all(len(fp.encode()) <= 15 and " " not in fp for fp in fingerprints)
+
+
+def test_a_store_written_by_another_version_of_the_rdf_model_is_rewritten_by_the_next_build(
+    tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news.jsonl"
+    news.write_text("".join(jsonl_line(n) for n in range(3)), encoding="utf-8")
+    assert build([str(news)], store).built == 3
+    assert build([str(news)], store).unchanged == 3
+    # the same articles and extractor, a model written differently: nothing may be kept
+    monkeypatch.setattr(kg.build, "MAPPING_VERSION", kg.build.MAPPING_VERSION + "-next")
+    counting = Counting(monkeypatch)
+    report = build([str(news)], store)
+    assert (report.built, report.unchanged, sorted(counting.extracted)) == (
+        3,
+        0,
+        ["a0", "a1", "a2"],
+    )
+    assert len(store.named_graphs()) == 3

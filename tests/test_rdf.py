@@ -125,9 +125,15 @@ def test_the_ontology_maps_to_the_vocabularies_researchers_know() -> None:
 
 def test_a_short_article_gives_exactly_the_golden_graph() -> None:
     golden_path = GOLDEN / "qinghe-1.ttl"
-    graph = as_rdflib(extraction_quads(first_article(), "golden-fingerprint", gazetteer=GAZETTEER))
+    quads = extraction_quads(first_article(), "golden-fingerprint", gazetteer=GAZETTEER)
+    graph = as_rdflib(quads)
     if os.environ.get("KG_UPDATE_GOLDEN"):
-        golden_path.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+        # written by Oxigraph, which keeps literals as written (rdflib turns "50" into 50.0);
+        # entity IRIs in full, which reads better than kgid:Zone\/东湖高新区
+        triples = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in quads), key=str)
+        prefixes = {p: iri for p, iri in PREFIXES.items() if p != "kgid"}
+        text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
+        golden_path.write_bytes(text)
     golden = rdflib.Graph().parse(golden_path, format="turtle")
     if not isomorphic(graph, golden):
         _, missing, extra = graph_diff(to_isomorphic(golden), to_isomorphic(graph))
@@ -184,6 +190,41 @@ def test_every_relation_traces_to_its_article_and_sentence(store: KgStore) -> No
     assert row["text"][int(row["start"]) : int(row["end"])] == row["sentence"]
     assert row["sentence"].startswith("东莞松山湖高新技术产业开发区举办")
     assert (row["extractor"], row["confidence"]) == ("rules", "0.9")
+
+
+def test_an_entity_named_three_times_has_one_mention_with_its_first_sentence_and_count(
+    tmp_path: Path,
+) -> None:
+    from kg.model import Article, Entity, Evidence, Extraction
+
+    sentences = ["青梧高新区成立于2010年。", "青梧高新区发展氢能。", "青梧高新区有企业百家。"]
+    article = Article(id="m-1", title="", text="".join(sentences))
+    spans = [article.full_text.index(s) for s in sentences]
+    evidence = tuple(
+        Evidence(s, start, start + len(s), "gazetteer", 0.9)
+        for s, start in zip(sentences, spans, strict=True)
+    )
+    zone = Entity("Zone", "青梧高新区", (), tuple(reversed(evidence)))
+    opened = open_store(tmp_path / "store")
+    try:
+        write(opened, [Extraction(article, entities=(zone,))])
+        rows = select(
+            opened,
+            """SELECT ?sentence ?start ?occurrences ?article WHERE {
+                 ?m a kg:Mention ; kg:mentionOf ?zone ; kg:sentence ?sentence ; kg:start ?start ;
+                    kg:occurrences ?occurrences ; prov:wasDerivedFrom ?article .
+                 ?zone rdfs:label "青梧高新区"@zh }""",
+        )
+    finally:
+        opened.close()
+    assert rows == [
+        {
+            "sentence": sentences[0],
+            "start": str(spans[0]),
+            "occurrences": "3",
+            "article": "https://w3id.org/kg-innovation/id/article/m-1",
+        }
+    ]
 
 
 def test_every_assertion_and_indicator_has_its_article_in_its_own_graph(store: KgStore) -> None:

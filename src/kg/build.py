@@ -49,7 +49,7 @@ from kg.ingest import (
 )
 from kg.manifest import FileEntry, Listed, Manifest, line_hash, manifest_location, open_manifest
 from kg.model import Article, Extraction
-from kg.rdf.mapping import extraction_quads
+from kg.rdf.mapping import MAPPING_VERSION, extraction_nquads, extraction_quads
 from kg.rdf.namespaces import GRAPH, ONTOLOGY, graph_iri
 from kg.rdf.store import EmbeddedStore, KgStore
 
@@ -91,10 +91,12 @@ class BuildReport:
 
 
 def fingerprint(article: Article) -> str:
-    """What decides whether an article must be extracted again."""
+    """What decides whether an article must be extracted again: its content and the versions
+    of kg, of the extractor and of the RDF model it is written as."""
     parts = [
         __version__,
         EXTRACTOR_VERSION,
+        MAPPING_VERSION,
         article.id,
         article.title,
         article.text,
@@ -157,7 +159,7 @@ class _Reader:
         self.known = known
         self.manifest = manifest
         self.encoding = encoding
-        self.key = "|".join((__version__, EXTRACTOR_VERSION, encoding or ""))
+        self.key = "|".join((__version__, EXTRACTOR_VERSION, MAPPING_VERSION, encoding or ""))
         self.report = report
         self.progress = progress
         self.seen: dict[str, str] = {}
@@ -360,11 +362,11 @@ class _Mapped:
 
 
 def _map(extraction: Extraction, fp: str) -> _Mapped:
-    quads = extraction_quads(extraction, fp)
+    nquads, quads = extraction_nquads(extraction, fp)
     return _Mapped(
         extraction.article.id,
-        ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"",
-        len(quads),
+        nquads,
+        quads,
         len(extraction.entities),
         len(extraction.relations),
         len(extraction.indicators),
