@@ -37,6 +37,8 @@ _MAX_INDUSTRY = 14
 _COMPANY_CLOSER = re.compile(
     r"等(?:一批|多家|众多|[一二三四五六七八九十\d]+家)?[\u4e00-\u9fff]{0,4}?(?:企业|公司)"
 )
+# Words after a list that say its items are parts of an area: 等新建片区, 等三个组团.
+_AREA_CLOSER = re.compile(r"等(?:[一二三四五六七八九十\d]+个)?[\u4e00-\u9fff]{0,3}?(?:片区|组团)")
 # A last item that ends like an industry (…消费品产业链) types the list too.
 _INDUSTRY_END = re.compile(r"(?:产业链|产业集群|产业)$")
 
@@ -95,7 +97,7 @@ def _list_items(
     return [(a, b) for a, b in spans if b > a], closer is not None
 
 
-# Tags of words that end a noun phrase: 土地、资金、人力等资源向具备产业竞争力的…: the industry
+# Tags of words that end a noun phrase: 厂房、电力等要素向优势产业集聚: the industry
 # word after 向具备 is not the head of the list (资源 is).
 _CLAUSE_TAGS = frozenset({"p", "c", "u"})
 
@@ -138,6 +140,10 @@ def find_listed(
         if companies:
             found.extend(companies)
             continue
+        areas = _area_list(text, spans)
+        if areas:
+            found.extend(areas)
+            continue
         items = [_trim(text, a, b, words, starts, stop) for a, b in spans]
         items = [(trim_front(text, words, starts, a, b), b) for a, b in items]
         items = [(a, b) for a, b in items if 2 <= b - a <= _MAX_INDUSTRY]
@@ -176,6 +182,18 @@ def _company_list(text: str, spans: list[tuple[int, int]]) -> list[Candidate]:
         Candidate(a, b, "Enterprise", COMPONENT, 0.7)
         for a, b in spans
         if 2 <= b - a <= 10 and not _not_a_field(text[a:b])
+    ]
+
+
+def _area_list(text: str, spans: list[tuple[int, int]]) -> list[Candidate]:
+    """The items of a list closed by 等…片区 (东湾、西岭等新建片区) as zones:
+    the parts of an area."""
+    if not spans or not _AREA_CLOSER.match(text, spans[-1][1]):
+        return []
+    return [
+        Candidate(a, b, "Zone", COMPONENT, 0.65)
+        for a, b in spans
+        if 2 <= b - a <= 8 and not _not_a_field(text[a:b])
     ]
 
 

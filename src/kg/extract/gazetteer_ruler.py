@@ -64,7 +64,7 @@ def _matcher() -> tuple[Any, tuple[tuple[_Entry, ...], ...]]:
             )
     for row in data_rows("enterprises.csv"):
         # well-known enterprises (central SOEs, the largest companies) by their official names
-        # and the short names news uses: 中国华能, 京东方 carry no company head word
+        # and the short names news uses: 国家电网, 宁德时代 carry no company head word
         name = row.get("name")
         if not name:
             continue

@@ -139,7 +139,7 @@ def left_edge(
 
 # Modifiers of industry names that jieba tags as time words (t), which end other names.
 _INDUSTRY_MODIFIERS = frozenset({"新一代", "下一代", "现代", "未来"})
-# A word that begins with a numeral (三季度, 一批); 零 of 零部件 is none here.
+# A word that begins with a numeral (三季度, 一批); 零 of 零件 is none here.
 _NUMERAL_START = re.compile(r"[一二三四五六七八九十百千万两几多数\d]")
 
 # Company heads that common nouns before them make a description, not a name (矿业公司).
@@ -191,7 +191,7 @@ def _verdict(word: str, etype: str) -> int:
     if etype == "Industry" and (
         word in _INDUSTRY_MODIFIERS or (tag == "mq" and not _NUMERAL_START.match(word))
     ):
-        # 新一代|航天信息技术, 现代|农业: words jieba tags as times; 汽车|零部件 (tagged as a
+        # 新一代|信息技术, 现代|农业: words jieba tags as times; 机床|零部件 (tagged as a
         # numeral with a measure word for its 零): no numeral
         return _NOMINAL
     if tag in _BREAKING_TAGS and not (etype == "Programme" and tag in ("m", "mq")):
@@ -332,10 +332,12 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
             start += 1
         if start >= head_start:
             continue
-        start = _trim_glued_front(text, words, starts, start, head_start)
+        start = _trim_glued_front(text, words, starts, start, head_start, head_end)
         modifier = re.sub(r"[“”‘’「」]", "", text[start:head_start])
         if _RANK.search(modifier):
             continue
+        if etype == "Zone" and text[start - 1 : start] == "等" and _one_word(words, starts, start):
+            continue  # A、B等新建片区: the kind of the listed areas, no name
         if _generic_only(modifier, words, starts, start, head_start, generic):
             continue
         if etype in _TITLE_TYPES and known_type(modifier) == "Place":
@@ -344,7 +346,7 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
             _COUNTRY_GROUP.fullmatch(modifier)
             or (head in _DESCRIBED_HEADS and _common_words_only(words, starts, start, head_start))
         ):
-            continue  # 保险公司, 液晶材料公司: a kind of company; 七国集团: a group of countries
+            continue  # 保险公司, 材料公司: a kind of company; 七国集团: a group of countries
         weak = head in lex.weak_heads or (
             etype in _TITLE_TYPES and len(modifier) < _TITLE_LENGTH and not _DIGIT.search(modifier)
         )
@@ -390,10 +392,23 @@ def _common_words_only(words: list[str], starts: list[int], start: int, end: int
     return True
 
 
-def _trim_glued_front(text: str, words: list[str], starts: list[int], start: int, end: int) -> int:
+def _one_word(words: list[str], starts: list[int], start: int) -> bool:
+    """Whether a single word of the dictionary stands before the head at `start`'s next word."""
+    i = bisect_right(starts, start) - 1
+    return (
+        0 <= i < len(words) - 1
+        and starts[i] == start
+        and _is_dictionary_word(words[i])
+        and _lexicon().heads.get(words[i + 1]) is not None
+    )
+
+
+def _trim_glued_front(
+    text: str, words: list[str], starts: list[int], start: int, end: int, head_end: int
+) -> int:
     """A name does not begin with a lone verb or measure word that the segmenter left over or
-    glued to it: 这|座 充满…科技 (the walk cut 这 and kept 座), 迁 驻雄安 新区 (驻 glued to the
-    place 雄安)."""
+    glued to it: 这|座 崭新…科技 (the walk cut 这 and kept 座), 迁 驻滨海 新区 (驻 glued to the
+    place 滨海)."""
     i = bisect_right(starts, start) - 1
     if not 0 <= i < len(words) - 1:
         return start
@@ -409,7 +424,7 @@ def _trim_glued_front(text: str, words: list[str], starts: list[int], start: int
         and nxt <= end
         and not _is_dictionary_word(word)
         and _tag_of(word[0]) in _LONE_JUNK_TAGS
-        and _is_known_name(word[1:])
+        and (_is_known_name(word[1:]) or _is_known_name(text[start + 1 : head_end]))
     ):
         return start + 1
     return start
@@ -484,11 +499,11 @@ def _tag_of(word: str) -> str:
 _TITLE_TYPES = frozenset({"Programme", "PolicyDocument"})
 _TITLE_LENGTH = 7
 # A number in a title (十四五规划, 双倍增行动, 2023年行动), not a numeral character inside a word
-# (统一规划, 一流, 一体化).
+# (统一部署, 一流, 一体化).
 _DIGIT = re.compile(
     r"[0-9]|[一二两三四五六七八九十百千万]{2,}|[二两三四五六七八九十百千万][大个项条届次期批年]"
 )
-# A rank inside a phrase makes it a description, not a name (长三角第一个…试点, 全国首个…园区).
+# A rank inside a phrase makes it a description, not a name (全省第一个…试点, 全国首个…园区).
 _RANK = re.compile(r"第[一二三四五六七八九十百\d]+[个家位批]|首个|首家|唯一一?[个家]")
 # Heads of this priority or less need a proper word before them (…中心, …科技).
 _WEAK_PRIORITY = 60

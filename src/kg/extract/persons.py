@@ -105,7 +105,7 @@ def _common_word(name: str) -> bool:
 
 # 美方, 乌方: "the US side", a country's abbreviation and 方, no family name and given name.
 _SIDES = frozenset("中美俄乌巴日英法德以韩朝欧印伊越菲澳加土意西葡荷蒙")
-# Characters that end a clause word rather than a name (文章还…, 国家副主席).
+# Characters that end a clause word rather than a name (报告还…, 国家副主席).
 _NOT_LAST = frozenset("还与及并又也副")
 # Tags of a two-character word that begins a clause, not a name (能够感到, 关于国…).
 _CLAUSE_TAGS = frozenset({"v", "p", "d", "c", "ad", "r", "m", "f"})
@@ -146,7 +146,7 @@ def find_persons(text: str) -> list[Candidate]:
         start = m.start(1)
         if text[start] in function_words or _is_word(text[max(0, start - 2) : start + 1]):
             continue  # 硕士和本科生, 博士后岗位: no name after these titles
-        # the name is no longer than the Chinese characters the pattern found (蔡奇，中共…)
+        # the name is no longer than the Chinese characters the pattern found (柯岚，市委…)
         length = min(_name_length(text, m.start(1), function_words), len(m.group(1)))
         if length >= 2:
             name = text[m.start(1) : m.start(1) + length]

@@ -182,7 +182,7 @@ def _documents(text: str) -> list[Candidate]:
             continue
         inner = m.group(1)
         if not _document_title(inner, table):
-            continue  # 《求是》, 音乐剧《绽放》, 《高端访谈》: a journal, a work, a programme
+            continue  # 《…》杂志, 音乐剧《…》, 《…》栏目: a journal, a work, a programme
         if table.get(inner) == "PolicyDocument":
             # 《意见》, 该《办法》: the short form of the last document named with that head, or
             # (with none before it) no name at all

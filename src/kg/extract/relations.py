@@ -689,7 +689,7 @@ def _by_name(ms: list[Mention], sentences: list[tuple[int, int]], out: _Collecto
                 )
 
 
-# Words of level a zone's name may begin with before its place (国家级拉萨经济技术开发区).
+# Words of level a zone's name may begin with before its place (国家级洛阳经济技术开发区).
 _LEVELS = frozenset({"国家级", "省级", "市级", "国家", "中国"})
 
 

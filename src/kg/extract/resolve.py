@@ -18,8 +18,8 @@ from kg.extract.candidates import Candidate, candidates
 # 意见》 names the industry.
 _TITLE_TYPES = frozenset({"PolicyDocument", "Programme"})
 _LONG_TITLE = 10
-# A place written in full (合肥市, 安徽省) right before the short name of a government department
-# (发展改革委, 科技局) names that place's own department: 合肥市发展改革委 is not the national one.
+# A place written in full (洛阳市, 河南省) right before the short name of a government department
+# (发展改革委, 科技局) names that place's own department: 洛阳市发展改革委 is not the national one.
 _FULL_PLACE_ENDS = ("省", "市", "区", "县", "州", "盟", "旗")
 _DEPARTMENT_ENDS = ("委", "局", "厅", "办", "委员会", "办公室")
 
