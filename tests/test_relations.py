@@ -450,3 +450,13 @@ def test_a_zone_named_after_a_level_word_and_a_place_is_in_that_place() -> None:
     extraction = extract_article(Article(id="t", title="洛阳见闻", text=body))
     found = {(r.subject, r.predicate, r.object) for r in extraction.relations}
     assert ("国家级洛阳经济技术开发区", "locatedIn", "洛阳市") in found
+
+
+def test_a_zone_whose_name_begins_with_the_country_is_not_said_to_be_in_it() -> None:
+    from kg.extract import extract_article
+    from kg.model import Article
+
+    body = "中国澄湖软件园今年新引进企业三十家。中国软件产业发展迅速。"
+    extraction = extract_article(Article(id="t", title="软件园见闻", text=body))
+    found = {(r.subject, r.predicate, r.object) for r in extraction.relations}
+    assert not any(p == "locatedIn" and o == "中国" for _, p, o in found)

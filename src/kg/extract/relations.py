@@ -650,6 +650,8 @@ def _by_name(ms: list[Mention], sentences: list[tuple[int, int]], out: _Collecto
             if any(a <= at < b for a, b in taken):
                 continue
             taken.append((at, at + len(psurface)))
+            if pm.name in _NOT_A_LOCATION:
+                continue  # 中国声谷, 中国（绵阳）科技城: 中国 brands the name
             if best is None or at > best[0]:
                 best = (at, pm)
         if best is not None:
@@ -689,6 +691,8 @@ def _by_name(ms: list[Mention], sentences: list[tuple[int, int]], out: _Collecto
                 )
 
 
+# Places a zone's name begins with that say its rank, not where it is.
+_NOT_A_LOCATION = frozenset({"中国"})
 # Words of level a zone's name may begin with before its place (国家级洛阳经济技术开发区).
 _LEVELS = frozenset({"国家级", "省级", "市级", "国家", "中国"})
 
