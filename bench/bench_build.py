@@ -191,7 +191,8 @@ def main() -> None:
             args.workers,
             f"{seconds:.1f} ({float(result['cpu']):.0f})",  # type: ignore[arg-type]
             f"{rate:.1f}",
-            f"{peak / 2**20:,.0f}",
+            # the writing process alone in brackets (the store's memory), apart from the workers
+            f"{peak / 2**20:,.0f} (writer {int(result['peak_root']) / 2**20:,.0f})",  # type: ignore[call-overload]
             f"{quads:,}",
             f"{quads / max(built, 1):.0f}",
             f"{size / 2**20:,.0f}",
