@@ -142,6 +142,9 @@ _INDUSTRY_MODIFIERS = frozenset({"新一代", "下一代", "现代", "未来"})
 # A word that begins with a numeral (三季度, 一批); 零 of 零件 is none here.
 _NUMERAL_START = re.compile(r"[一二三四五六七八九十百千万两几多数\d]")
 
+# Documents that news cites by a fixed name without 《》: the report to a Party congress (党的
+# 十九大报告), a government's work report (政府工作报告).
+_CITED_DOCUMENTS = re.compile(r"党的[一二三四五六七八九十]{1,3}大报告|政府工作报告")
 # Company heads that common nouns before them make a description, not a name (矿业公司).
 _DESCRIBED_HEADS = frozenset({"公司"})
 _COUNTRY_GROUP = re.compile(r"[二三四五六七八九十]+国")
@@ -289,6 +292,10 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
     found: list[Candidate] = []
     heads = lex.heads
     head_list = lex.head_list
+    found.extend(
+        Candidate(m.start(), m.end(), "PolicyDocument", COMPONENT, 0.8, priority=2)
+        for m in _CITED_DOCUMENTS.finditer(text)
+    )
     for index, head_start, head_end in lex.head_automaton.find_matches_as_indexes(text):
         if head_start == 0 or not _NAME_BEFORE.match(text, head_start - 1):
             continue  # nothing a name could be made of before the head
