@@ -460,3 +460,13 @@ def test_a_zone_whose_name_begins_with_the_country_is_not_said_to_be_in_it() -> 
     extraction = extract_article(Article(id="t", title="软件园见闻", text=body))
     found = {(r.subject, r.predicate, r.object) for r in extraction.relations}
     assert not any(p == "locatedIn" and o == "中国" for _, p, o in found)
+
+
+def test_a_sentence_opening_with_its_scene_gives_the_later_clauses_their_subject() -> None:
+    # 青梧 岭南: a city and one of its districts, named together
+    found = run(
+        "青梧省持续深化改革。在青梧岭南，围绕储能材料产业链，一批补链项目加紧建设。",
+        {"青梧省": "Place", "青梧": "Place", "岭南": "Place", "储能材料": "Industry"},
+        subject=None,
+    )
+    assert triples(found) == {("岭南", "developsIndustry", "储能材料")}

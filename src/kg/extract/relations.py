@@ -1161,6 +1161,10 @@ def _industry_owner(
         if ms[carried].type == "Programme":
             return [], "", 0.0
         return [ms[carried].name], "industry-carried", 0.7
+    # 在X，围绕……: a sentence that opens with the scene gives the later clauses their subject
+    frame = _frame(sent, c)
+    if frame is not None:
+        return [ms[frame].name], "industry-frame", 0.75
     if article.paragraph_subject:
         return [article.paragraph_subject], "industry-paragraph", 0.6
     if (
@@ -1170,6 +1174,28 @@ def _industry_owner(
     ):
         return [article.fallback], "industry-article", 0.55
     return [], "", 0.0
+
+
+_FRAME_END = re.compile(r"(?:内|里|境内|这里|当地)?")
+
+
+def _frame(sent: _Sentence, c: int) -> int | None:
+    """The zone or place of a first clause 在X， that only sets the scene of the sentence."""
+    if c == 0:
+        return None
+    ks = list(sent.in_clause(0))
+    if not ks:
+        return None
+    last = ks[-1]
+    if sent.ms[last].type not in _ZONE_PLACE:
+        return None
+    if not all(sent.group_of[k] == sent.group_of[last] or sent.ms[k].type == "Place" for k in ks):
+        return None
+    lead = _clean(sent.text[sent.clauses[0][0] : sent.ms[ks[0]].start])
+    tail = _clean(sent.text[sent.ms[last].end : sent.clauses[0][1]]).rstrip(",;:，；：")
+    if lead != "在" or not _FRAME_END.fullmatch(tail):
+        return None
+    return last
 
 
 def _defining_clause(sent: _Sentence, c: int) -> bool:
