@@ -232,3 +232,19 @@ def test_a_name_read_with_its_preposition_is_no_subject() -> None:
     text = "2023年,滨江高新区新增研发机构46家,其中与浙江大学共建的研发机构5家。"
     found = run(text, {"与浙江大学": "Organization"})
     assert {(i.subject, i.value) for i in found} == {("滨江高新区", 46), ("滨江高新区", 5)}
+
+
+def test_a_figure_that_points_back_takes_the_subject_and_measure_before_it() -> None:
+    from kg.extract import extract_article
+    from kg.model import Article
+
+    body = "目前，洛阳的数字经济核心产业，在地区生产总值中占比约12%。到2027年，这个数字将达到15%。"
+    found = extract_article(Article(id="t", title="洛阳见闻", text=body, date="2024-05-06"))
+    before, target = sorted(found.indicators, key=lambda i: i.value)
+    assert (target.subject, target.value, target.comparator, target.kind) == (
+        "洛阳市",
+        15,
+        ">=",
+        "target",
+    )
+    assert target.name == before.name

@@ -354,7 +354,11 @@ _CARRIED = frozenset({"Zone", "Place", "Organization"})
 _LIST_JOINERS = frozenset({"、", "和", "及", "或", "、和", "以及"})
 _LOCATIVE = re.compile(r"(?:仅|而)?在([^,;。]{2,30}?)(?:内|里|中|上)?")
 # A person or an unnamed thing at the head of a clause (他, 这家企业, 这款产品).
-_UNNAMED = re.compile(r"(?:他|她)们?(?!们)|这(?:家|款|个|座|条|些|位|名|批|项)")
+# A figure that points back to the one stated before it (这个数字, 这一比例, 该比重).
+_FIGURE_ANAPHOR = re.compile(r"(?:这|该)(?:个|一)?(?:数字|数据|比例|比重|指标|数值)")
+_UNNAMED = re.compile(
+    r"(?:他|她)们?(?!们)|这(?:家|款|个|座|条|些|位|名|批|项)(?!(?:数字|数据|比例|比重|指标|数值))"
+)
 _THIS_EVENT = re.compile(
     r"(?:本届|本次|此次|这次)[\u4e00-\u9fff]{0,5}?(?:大赛|赛事|比赛|竞赛|周|节|会|展|月)"
 )
@@ -737,6 +741,9 @@ def find_indicators(
                 continue
             named = [m for m in _mentions_in(ctx, clause[0], q.start) if m.type in SUBJECT_TYPES]
             name = _name(text, q, clause[0], named[-1].end if named else clause[0])
+            if _FIGURE_ANAPHOR.match(name) and found and found[-1].unit == q.unit:
+                # 这个数字将达到56%: the measure of the figure stated just before
+                name = found[-1].name
             if name.startswith(("同比", "增长", "增速", "比上年", "较上年")) and previous_name:
                 name = previous_name + name
             elif name:
