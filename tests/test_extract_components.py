@@ -252,3 +252,27 @@ def test_reports_cited_by_their_fixed_name_are_documents() -> None:
     found = _found(find_named(text, *_words(text)), text)
     assert ("PolicyDocument", "党的十九大报告") in found
     assert ("PolicyDocument", "政府工作报告") in found
+
+
+def test_a_goal_described_by_its_rank_is_no_name() -> None:
+    text = "该区提出奋力建设世界一流高科技园区，打造世界级产业集群和国内领先的创新中心。"
+    found = _found(find_named(text, *_words(text)), text)
+    assert not any("一流" in name or "世界级" in name or "领先" in name for _, name in found)
+
+
+def test_a_department_named_by_a_one_character_head_after_a_place_or_zone() -> None:
+    text = (
+        "苏州工业园区数据资源局局长和南京市人力资源和社会保障局的工作人员走访企业，"
+        "看清格局、优化布局。常州市委常委出席。"
+    )
+    found = _found(find_named(text, *_words(text)), text)
+    assert ("Organization", "苏州工业园区数据资源局") in found
+    assert ("Organization", "南京市人力资源和社会保障局") in found
+    assert not any(name.endswith(("格局", "布局", "常委")) for _, name in found)
+
+
+def test_a_joint_institute_keeps_joint_in_its_name_only_after_a_proper_stem() -> None:
+    text = "青州光学联合研究院与企业共建产学研联合实验室。"
+    found = _found(find_named(text, *_words(text)), text)
+    assert ("Organization", "青州光学联合研究院") in found
+    assert not any(name.endswith("联合实验室") for _, name in found)

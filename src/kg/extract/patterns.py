@@ -78,7 +78,11 @@ def _lexicon() -> _Lexicon:
     # One-character heads that the gazetteer itself doubts (…月, …周, …谷) find more common
     # words than names.
     heads = {
-        h.head: h.type for h in head_words() if len(h.head) > 1 or h.priority > _WEAK_PRIORITY - 10
+        h.head: h.type
+        for h in head_words()
+        if len(h.head) > 1
+        or h.priority > _WEAK_PRIORITY - 10
+        or (h.type == "Organization" and h.priority >= _WEAK_PRIORITY - 10)
     }
     weak = frozenset(h.head for h in head_words() if h.priority <= _WEAK_PRIORITY)
     other_heads = frozenset(h for h, t in heads.items() if t not in ("Industry",))
@@ -257,6 +261,7 @@ def _walk(
                 and pos != head_start
                 and len(left) >= 2
                 and left not in lex.stops
+                and left[-2:] not in lex.stops  # 局长和…: a title ends the name before
                 and not left.endswith(tuple(lex.heads))
                 and _tag_of(left) in ("n", "vn", "nz")
             )
@@ -341,8 +346,14 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
             continue
         start = _trim_glued_front(text, words, starts, start, head_start, head_end)
         modifier = re.sub(r"[“”‘’「」]", "", text[start:head_start])
-        if _RANK.search(modifier):
+        if _RANK.search(modifier) or _QUALITY.match(modifier):
             continue
+        if (
+            len(head) == 1
+            and etype == "Organization"
+            and not _department_head(text, words, starts, boundaries, start, head_start)
+        ):
+            continue  # 局, 委, 署 alone: only after a place or zone (某市科技创新局), not 格局
         if etype == "Zone" and text[start - 1 : start] == "等" and _one_word(words, starts, start):
             continue  # A、B等新建片区: the kind of the listed areas, no name
         if _generic_only(modifier, words, starts, start, head_start, generic):
@@ -512,6 +523,11 @@ _DIGIT = re.compile(
 )
 # A rank inside a phrase makes it a description, not a name (全省第一个…试点, 全国首个…园区).
 _RANK = re.compile(r"第[一二三四五六七八九十百\d]+[个家位批]|首个|首家|唯一一?[个家]")
+# A goal described by its rank is no name (建成世界一流高科技园区, 打造世界级产业集群, 国内领先的
+# 创新中心).
+_QUALITY = re.compile(
+    r"(?:世界|国际|国内|全国|全球|全省|全市|国际国内)?(?:一流|领先|顶尖|知名)|世界级|全球性|国际性"
+)
 # Heads of this priority or less need a proper word before them (…中心, …科技).
 _WEAK_PRIORITY = 60
 # Level words that join a place to a name (自治区级…示范区).
@@ -525,6 +541,34 @@ def known_type(word: str) -> str:
 
     forms = surface_forms().get(word)
     return forms[0].type if forms else ""
+
+
+def _department_head(
+    text: str,
+    words: list[str],
+    starts: list[int],
+    boundaries: set[int],
+    start: int,
+    head_start: int,
+) -> bool:
+    """Whether a one-character head (局, 委) at `head_start` ends a department's name: it ends
+    a word or comes before a title (…局|局长), is no title's last character (市委常委), and
+    the name begins with a known place or zone."""
+    head_end = head_start + 1
+    stops = _lexicon().stops
+    if text[head_start - 1 : head_end] in stops:
+        return False
+    if head_end not in boundaries and not (
+        head_start in boundaries and _rest_of_word(words, starts, head_end) in stops
+    ):
+        return False
+    return _place_stem(text, start, head_start)
+
+
+def _place_stem(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] begins with a place, zone or body the gazetteer knows, followed by
+    more (a one-character department head needs one: 某市|科技创新|局)."""
+    return any(_is_known_name(text[start:cut]) for cut in range(start + 2, min(end, start + 12)))
 
 
 def _is_known_name(word: str) -> bool:
