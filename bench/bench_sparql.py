@@ -8,6 +8,13 @@ ratio says how latency grows with the store. Stores come from bench/bench_build.
 
     .venv/bin/python bench/bench_sparql.py --store /tmp/kg-bench/store-100000 \\
         --baseline-store /tmp/kg-bench/store-10000 --runs 20
+
+--queries FILE... times other queries instead, e.g. bench/queries/*.rq: one bench version of
+each example query, the same joins with constants that name entities of the synthetic set (an
+example naming an entity the synthetic articles lack would time an empty answer). Rows of queries
+from outside examples/queries are named with their directory (`bench/queries/07-...`).
+
+    .venv/bin/python bench/bench_sparql.py --queries bench/queries/*.rq --runs 20
 """
 
 from __future__ import annotations
@@ -95,16 +102,26 @@ def time_queries(location: Path, queries: list[Path], runs: int, cap: float) -> 
         except subprocess.TimeoutExpired:
             # the runs (warm-up included) did not end within the cap: each counts as an equal
             # share of it, a lower bound of their mean
-            timings[path.stem] = [cap / (runs + 1)] * runs
-            rows[path.stem] = "?"
-            print(f"  {path.stem}: stopped after {cap:.0f} s", flush=True)
+            timings[label(path)] = [cap / (runs + 1)] * runs
+            rows[label(path)] = "?"
+            print(f"  {label(path)}: stopped after {cap:.0f} s", flush=True)
             continue
         result = json.loads(done.stdout)
-        timings[path.stem] = result["seconds"]
-        rows[path.stem] = result["rows"]
+        timings[label(path)] = result["seconds"]
+        rows[label(path)] = result["rows"]
         p50 = 1000 * statistics.median(result["seconds"])
-        print(f"  {path.stem}: {result['rows']} rows, p50 {p50:.1f} ms", flush=True)
+        print(f"  {label(path)}: {result['rows']} rows, p50 {p50:.1f} ms", flush=True)
     return {"articles": articles, "timings": timings, "rows": rows}
+
+
+def label(query: Path) -> str:
+    """The name of a query in the rows: its stem, with its directory when not examples/queries."""
+    folder = query.resolve().parent
+    if folder == QUERIES.resolve():
+        return query.stem
+    if folder.is_relative_to(REPO):
+        folder = folder.relative_to(REPO)
+    return f"{folder}/{query.stem}"
 
 
 def p95(values: list[float]) -> float:
@@ -121,7 +138,13 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=Path("/tmp/kg-bench/store-100000"))
     parser.add_argument("--baseline-store", type=Path, default=Path("/tmp/kg-bench/store-10000"))
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--queries", type=Path, nargs="*", help="default: examples/queries/*.rq")
+    parser.add_argument(
+        "--queries",
+        type=Path,
+        nargs="*",
+        help="query files to time (default: examples/queries/*.rq; bench/queries/*.rq holds "
+        "versions of them for the synthetic set)",
+    )
     parser.add_argument(
         "--cap",
         type=float,
@@ -156,16 +179,22 @@ def main() -> None:
     base_timings = base_run["timings"] if base_run else {}
     assert isinstance(base_timings, dict)
     rows_out = []
-    names = [q.stem for q in queries]
+    names = [label(q) for q in queries]
     pooled = [t for name in names for t in timings[name]]
     base_pooled = [t for name in names for t in base_timings.get(name, [])]
-    capped = any(main_run["rows"][n] == "?" for n in names)
+    capped = {n for n in names if main_run["rows"][n] == "?"}
+    base_capped = {n for n in names if base_run and base_run["rows"].get(n) == "?"}
     for name, values, base_values, count in [
         *((n, timings[n], base_timings.get(n, []), main_run["rows"][n]) for n in names),  # type: ignore[index]
         ("all", pooled, base_pooled, "–"),
     ]:
         p50 = statistics.median(values)
         base_p50 = statistics.median(base_values) if base_values else 0.0
+        # a query stopped at the cap has a lower bound, shown as "> t"; a ratio against a
+        # stopped baseline says nothing
+        lower = "> " if name in capped or (name == "all" and capped) else ""
+        base_lower = name in base_capped or (name == "all" and bool(base_capped))
+        ratio = "–" if not base_p50 or base_lower else f"{lower}{p50 / base_p50:.1f}×"
         rows_out.append(
             [
                 today(),
@@ -173,12 +202,11 @@ def main() -> None:
                 f"{main_run['articles']:,}",
                 f"`{name}`" if name != "all" else "**all**",
                 count,
-                f"{'> ' if count == '?' or (name == 'all' and capped) else ''}{1000 * p50:.1f}",
-                f"{'> ' if count == '?' or (name == 'all' and capped) else ''}"
-                f"{1000 * p95(values):.1f}",
+                f"{lower}{1000 * p50:.1f}",
+                f"{lower}{1000 * p95(values):.1f}",
                 f"{base_run['articles']:,}" if base_run else "–",
-                f"{1000 * base_p50:.1f}" if base_values else "–",
-                f"{p50 / base_p50:.1f}×" if base_p50 else "–",
+                f"{'> ' if base_lower else ''}{1000 * base_p50:.1f}" if base_values else "–",
+                ratio,
                 seen_load,
             ]
         )
