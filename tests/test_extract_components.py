@@ -276,3 +276,19 @@ def test_a_joint_institute_keeps_joint_in_its_name_only_after_a_proper_stem() ->
     found = _found(find_named(text, *_words(text)), text)
     assert ("Organization", "青州光学联合研究院") in found
     assert not any(name.endswith("联合实验室") for _, name in found)
+
+
+def test_a_programme_launched_or_won_by_a_verb_is_named_by_the_words_between() -> None:
+    text = "该省实施青苗企业培育计划，去年获批近海养殖管理改革试点，并开展招才活动。"
+    found = _found(find_named(text, *_words(text)), text)
+    assert ("Programme", "青苗企业培育计划") in found
+    assert ("Programme", "近海养殖管理改革试点") in found
+    assert not any(name.endswith("活动") for _, name in found)
+
+
+def test_quoted_phrases_in_a_chain_after_a_programme_verb_are_programmes() -> None:
+    text = "今年该省启动实施“千企上云”“百园提升”，其中技改项目过万。推行“甲”“乙”改革。"
+    found = _found(find_quoted(text, *_words(text)), text)
+    assert ("Programme", "千企上云") in found
+    assert ("Programme", "百园提升") in found
+    assert not any(t == "Programme" and len(name) == 1 for t, name in found)

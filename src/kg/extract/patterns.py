@@ -325,6 +325,11 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
                 continue
         limit = MAX_MODIFIER.get(etype, 12)
         start = left_edge(text, words, starts, head_start, limit, etype)
+        launched = False
+        if etype == "Programme" and head in _LAUNCHED_HEADS:
+            after_verb = _after_launch_verb(text, words, starts, head_start, limit)
+            if after_verb is not None and after_verb <= start:
+                start, launched = after_verb, True
         ordinal = _ORDINAL.match(text, start, head_start)
         if ordinal:
             start = ordinal.end()
@@ -368,12 +373,43 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
         weak = head in lex.weak_heads or (
             etype in _TITLE_TYPES and len(modifier) < _TITLE_LENGTH and not _DIGIT.search(modifier)
         )
-        if weak and not _has_proper_word(
-            text, words, starts, start, head_start, coined_only=etype == "Enterprise"
+        if (
+            weak
+            and not launched
+            and not _has_proper_word(
+                text, words, starts, start, head_start, coined_only=etype == "Enterprise"
+            )
         ):
             continue
         found.append(Candidate(start, head_end, etype, COMPONENT, 0.7, priority=1))
     return found
+
+
+# Heads of programmes that a government launches or wins under a descriptive name (实施…培育计划,
+# 获批…改革试点); events (…活动, …路演) after 举办/开展 are often no names.
+_LAUNCHED_HEADS = frozenset({"计划", "工程", "行动", "行动计划", "专项行动", "试点", "专项"})
+
+
+def _after_launch_verb(
+    text: str, words: list[str], starts: list[int], head_start: int, limit: int
+) -> int | None:
+    """Where a programme's name begins when a verb that launches or wins one (实施, 启动, 获批,
+    举办… data/extract_cues.csv role programme_context) stands before it in the same phrase:
+    the words in between are its name, verbs among them too (实施|青苗企业培育|计划, 获批|
+    近海养殖管理改革|试点). None when no such verb is near or a clause, a list or a 的 comes
+    between."""
+    verbs = cue("programme_context") | cue("programme_won")
+    stops = _lexicon().function | frozenset("和与及或、")
+    i = bisect_right(starts, head_start - 1) - 1
+    while i >= 0 and head_start - starts[i] <= limit:
+        word = words[i]
+        if word in verbs or (len(word) > 2 and word[-2:] in verbs):
+            begin = starts[i] + len(word)
+            return begin if head_start - begin >= 2 else None
+        if word in stops or not _NAME_WORD.fullmatch(word):
+            return None
+        i -= 1
+    return None
 
 
 def _rest_of_word(words: list[str], starts: list[int], offset: int) -> str:

@@ -285,7 +285,8 @@ def find_quoted(text: str, words: list[str], starts: list[int]) -> list[Candidat
             cand = _typed(
                 text, words, starts, quote, name_end, chain_type, before, after_head, table
             )
-            if cand is None and len(chain) == 1:
+            if cand is None and (len(chain) == 1 or _closed_chain(text, last.end)):
+                # 启动“A”“B”，…: a chain that ends its phrase takes the verb before it too.
                 cand = _by_context(quote, before, talent.inside, programme_verbs)
             if cand is not None:
                 found.append(cand)
@@ -318,6 +319,12 @@ def _typed(
             return Candidate(quote.start, name_end, chain_type, COMPONENT, 0.75, priority=2)
         return Candidate(quote.start + 1, quote.end - 1, chain_type, COMPONENT, 0.75, priority=2)
     return None
+
+
+def _closed_chain(text: str, end: int) -> bool:
+    """Whether a chain of quoted phrases ends its phrase (punctuation or the text's end follows),
+    so that no word after it (“A”“B”改革) says what the phrases are."""
+    return end >= len(text) or text[end] in "，,。；;、！!？?）)\n"
 
 
 def _by_context(
