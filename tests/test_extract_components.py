@@ -292,3 +292,21 @@ def test_quoted_phrases_in_a_chain_after_a_programme_verb_are_programmes() -> No
     assert ("Programme", "千企上云") in found
     assert ("Programme", "百园提升") in found
     assert not any(t == "Programme" and len(name) == 1 for t, name in found)
+
+
+def test_a_list_of_kinds_of_company_names_industries_not_companies() -> None:
+    text = "园区聚集了新能源、储能设备制造、电池回收等20多家企业，还有青芯微、柏岚智控等企业。"
+    words, starts = _words(text)
+    # 新能源, as the gazetteer finds it
+    known = [*find_named(text, words, starts), Candidate(5, 8, "Industry", "test", 0.9)]
+    found = _found(find_listed(text, words, starts, known), text)
+    assert ("Industry", "储能设备制造") in found
+    assert ("Industry", "电池回收") in found
+    assert ("Enterprise", "青芯微") in found
+    assert not any(t == "Enterprise" and name in ("储能设备制造", "电池回收") for t, name in found)
+
+
+def test_a_street_of_one_trade_in_quotes_is_a_zone() -> None:
+    text = "上游材料由同在开发区的“青梧光伏一条街”提供。"
+    found = _found(find_quoted(text, *_words(text)), text)
+    assert ("Zone", "青梧光伏一条街") in found

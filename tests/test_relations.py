@@ -470,3 +470,23 @@ def test_a_sentence_opening_with_its_scene_gives_the_later_clauses_their_subject
         subject=None,
     )
     assert triples(found) == {("岭南", "developsIndustry", "储能材料")}
+
+
+def test_a_sentence_opening_with_this_area_speaks_of_the_zone_named_just_before() -> None:
+    found = run(
+        "青梧省发展新能源。青梧经开区的企业所需原料，来自园区里的“青梧材料一条街”。"
+        "这条街聚集了硅材料、储能设备等多家企业。",
+        {
+            "青梧省": "Place",
+            "青梧经开区": "Zone",
+            "青梧材料一条街": "Zone",
+            "新能源": "Industry",
+            "硅材料": "Industry",
+            "储能设备": "Industry",
+        },
+        subject=None,
+    )
+    assert ("青梧材料一条街", "developsIndustry", "硅材料") in triples(found)
+    assert ("青梧材料一条街", "developsIndustry", "储能设备") in triples(found)
+    assert ("青梧省", "developsIndustry", "硅材料") not in triples(found)
+    assert ("青梧经开区", "developsIndustry", "硅材料") not in triples(found)

@@ -35,7 +35,7 @@ _CLOSERS = re.compile(rf"等?{_NAME}{{0,6}}?(?:产业集群|产业链|产业|行
 _MAX_INDUSTRY = 14
 # Words after a list that say its items are companies: 等一批龙头企业, 等企业.
 _COMPANY_CLOSER = re.compile(
-    r"等(?:一批|多家|众多|[一二三四五六七八九十\d]+家)?[\u4e00-\u9fff]{0,4}?(?:企业|公司)"
+    r"等(?:一批|多家|众多|[一二三四五六七八九十\d]+[多余]?家)?[\u4e00-\u9fff]{0,4}?(?:企业|公司)"
 )
 # Words after a list that say its items are parts of an area: 等新建片区, 等三个组团.
 _AREA_CLOSER = re.compile(r"等(?:[一二三四五六七八九十\d]+个)?[\u4e00-\u9fff]{0,3}?(?:片区|组团)")
@@ -137,6 +137,9 @@ def find_listed(
         begin = max(m.start(), left_edge(text, words, starts, first_sep, _MAX_INDUSTRY, "Industry"))
         spans, closed = _list_items(text, words, starts, begin, m.end())
         companies = _company_list(text, spans)
+        if companies and _kinds_of_company(words, starts, spans, industry_at):
+            # 聚集了A材料、B制造等10多家企业: industries that say what the companies make
+            closed, companies = True, []
         if companies:
             found.extend(companies)
             continue
@@ -183,6 +186,23 @@ def _company_list(text: str, spans: list[tuple[int, int]]) -> list[Candidate]:
         for a, b in spans
         if 2 <= b - a <= 10 and not _not_a_field(text[a:b])
     ]
+
+
+def _kinds_of_company(
+    words: list[str],
+    starts: list[int],
+    spans: list[tuple[int, int]],
+    industry_at: set[tuple[int, int]],
+) -> bool:
+    """Whether the items of a list closed by 等…企业 say what the companies make: one is an
+    industry already found and the others are compounds of common words (no coined or proper
+    word, as a company's short name has: 晶合集成)."""
+    from kg.extract.patterns import common_words_only
+
+    known = [span in industry_at for span in spans]
+    return any(known) and all(
+        k or common_words_only(words, starts, a, b) for k, (a, b) in zip(known, spans, strict=True)
+    )
 
 
 def _area_list(text: str, spans: list[tuple[int, int]]) -> list[Candidate]:

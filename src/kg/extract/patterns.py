@@ -430,6 +430,11 @@ def trim_front(text: str, words: list[str], starts: list[int], start: int, end: 
     return _skip_single_characters(text, words, starts, start, end, end)
 
 
+def common_words_only(words: list[str], starts: list[int], start: int, end: int) -> bool:
+    """Whether text[start:end] is all words of the dictionary that name no place or person."""
+    return _common_words_only(words, starts, start, end)
+
+
 def _common_words_only(words: list[str], starts: list[int], start: int, end: int) -> bool:
     """Whether text[start:end] is all words of the dictionary that name no place or person
     (two single characters in a row are a coined name the segmenter split: 洺|源)."""

@@ -313,6 +313,8 @@ class _Article:
     previous_industries: list[str] = field(default_factory=list)
     zone_group: list[str] = field(default_factory=list)
     programme: str | None = None
+    # the last zone the sentence before named (这条街/该园区… at the start of the next one)
+    previous_zone: str | None = None
 
 
 class _Sentence:
@@ -536,6 +538,7 @@ def find_relations(
         article.previous_industries = list(
             dict.fromkeys(m.name for m in inside if m.type == "Industry")
         )
+        article.previous_zone = next((m.name for m in reversed(inside) if m.type == "Zone"), None)
         if present["Zone"] and cues.all_projects.search(sentence):
             everyone_in = _all_projects(sent, cues) or everyone_in
         for k in sent.clause_subject:
@@ -1156,6 +1159,13 @@ def _industry_owner(
         if ms[pivot].type == "Enterprise":
             return [ms[pivot].name], "industry-pivot", 0.65
         return [], "", 0.0
+    if (
+        article.previous_zone
+        and _DEMONSTRATIVE_AREA.match(sent.text, sent.span[0])
+        and not any(ms[j].type in _OWNER_TYPES for j in range(first))
+    ):
+        # ……同在开发区的X园。这条街聚集了A、B等企业: the area just named
+        return [article.previous_zone], "industry-demonstrative", 0.7
     carried = sent.carried(c)
     if carried is not None:
         if ms[carried].type == "Programme":
@@ -1176,6 +1186,11 @@ def _industry_owner(
     return [], "", 0.0
 
 
+# A sentence that opens with a demonstrative and a kind of area (这条街, 该园区, 这里) speaks of
+# the area the sentence before named.
+_DEMONSTRATIVE_AREA = re.compile(
+    r"\s*(?:(?:这|该|此)[条个座片处]?(?:街区|街|园区|产业园|园|基地|小镇|片区|新区|开发区|区)|这里)"
+)
 _FRAME_END = re.compile(r"(?:内|里|境内|这里|当地)?")
 
 
