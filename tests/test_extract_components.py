@@ -310,3 +310,12 @@ def test_a_street_of_one_trade_in_quotes_is_a_zone() -> None:
     text = "上游材料由同在开发区的“青梧光伏一条街”提供。"
     found = _found(find_quoted(text, *_words(text)), text)
     assert ("Zone", "青梧光伏一条街") in found
+
+
+def test_a_company_head_that_begins_inside_a_word_still_ends_the_name() -> None:
+    # the segmenter reads 科技股份 as one word, which the head 股份有限公司 begins inside
+    text = "其中，岚棠科技股份有限公司将投资十亿元。"
+    words, starts = _words(text)
+    assert "科技股份" in words
+    found = _found(find_named(text, words, starts), text)
+    assert ("Enterprise", "岚棠科技股份有限公司") in found

@@ -312,7 +312,10 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
             i = bisect_right(starts, head_start) - 1
             word = words[i] if 0 <= i < len(words) else ""
             whole = starts[i + 1] == head_end and len(word) - len(head) >= 2
-            if _is_dictionary_word(word) and not whole:
+            # a head that reaches past the word is no part of it (某某|科技股份|有限公司); an
+            # industry head stays inside (特色产业|集群 is no 产业集群)
+            within = i + 1 >= len(starts) or starts[i + 1] >= head_end or etype == "Industry"
+            if _is_dictionary_word(word) and within and not whole:
                 continue
         if etype in _WORD_END_TYPES and head_end not in boundaries and head_end < len(text):
             nxt = text[head_end]
