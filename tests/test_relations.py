@@ -490,3 +490,26 @@ def test_a_sentence_opening_with_this_area_speaks_of_the_zone_named_just_before(
     assert ("青梧材料一条街", "developsIndustry", "储能设备") in triples(found)
     assert ("青梧省", "developsIndustry", "硅材料") not in triples(found)
     assert ("青梧经开区", "developsIndustry", "硅材料") not in triples(found)
+
+
+def test_parks_a_zone_lists_or_counts_as_its_own_are_its_parts() -> None:
+    found = run(
+        "青禾高新区将依托东岭园区、西塘园区及北湾园区，形成协同格局。"
+        "白鹭新区的鹭湖科学城和云栖科技园两大园区能级提升。"
+        "青禾高新区对标苏禾工业园区、杭禾高新区等园区。",
+        {
+            "东岭园区": "Zone",
+            "西塘园区": "Zone",
+            "北湾园区": "Zone",
+            "白鹭新区": "Zone",
+            "鹭湖科学城": "Zone",
+            "云栖科技园": "Zone",
+            "苏禾工业园区": "Zone",
+            "杭禾高新区": "Zone",
+        },
+    )
+    got = {(s, o) for s, pred, o in triples(found) if pred == "partOf"}
+    assert {("东岭园区", ZONE), ("西塘园区", ZONE), ("北湾园区", ZONE)} <= got
+    assert ("云栖科技园", "白鹭新区") in got
+    assert ("苏禾工业园区", ZONE) not in got
+    assert ("杭禾高新区", ZONE) not in got

@@ -179,7 +179,10 @@ def _patterns() -> _Patterns:
         subfield=re.compile(
             rf"(?:等|等?[一二三四五六七八九十两几多\d]+[个大项类])(?:{alt('subfield')})"
         ),
-        sub_zones=re.compile(r"^等[^,;:。]{0,4}?(?:片区|分园|功能区|组团)"),
+        sub_zones=re.compile(
+            r"^(?:等[^,;:。]{0,4}?(?:片区|分园|功能区|组团)"
+            r"|[两三四五六七八九十]+[大个](?:片区|分园|园区|功能区|组团))"
+        ),
         object_marker=re.compile(
             r"(?:与|和|同|跟|向|对|给|从|来自|到|赴|落户|入驻|迁驻|位于|支持|扶持|依托|携手"
             rf"|联合|面向|把|为|在|{alt('object_verb')})$"
@@ -808,11 +811,30 @@ def _zone_parts(sent: _Sentence, article: _Article, out: _Collector) -> None:
             if owner is not None and ms[owner].type == "Zone":
                 for m in sent.members(k):
                     out.add(m.name, "partOf", ms[owner].name, sent.span, "zone-subordinate", 0.8)
-        # X、Y等片区
+        # X、Y等片区, X和Y两大园区
         if k == sent.group_last(k) and p.sub_zones.match(tail):
             owner_name = _zone_in_focus(sent, c, article)
             for m in sent.members(k):
-                out.add(m.name, "partOf", owner_name, sent.span, "zone-subareas", 0.6)
+                if owner_name and m.name != owner_name:
+                    out.add(m.name, "partOf", owner_name, sent.span, "zone-subareas", 0.6)
+        # 深圳高新区依托南山园区、坪山园区……: parks named by a short stem and 园区 that a zone
+        # subject of the clause lists are its parts
+        if k == sent.group_first(k) and len(sent.members(k)) > 1:
+            members = sent.members(k)
+            subject = sent.clause_subject[c]
+            if (
+                subject is not None
+                and subject < k
+                and ms[subject].type == "Zone"
+                and all(_SUB_PARK.fullmatch(m.text) for m in members)
+            ):
+                for m in members:
+                    if m.name != ms[subject].name:
+                        out.add(m.name, "partOf", ms[subject].name, sent.span, "zone-parks", 0.6)
+
+
+# A park named by a short stem (a district, a direction) and 园区/分园/片区: part of a bigger zone.
+_SUB_PARK = re.compile(r"[\u4e00-\u9fff]{2,3}(?:园区|分园|片区)")
 
 
 def _zone_in_focus(sent: _Sentence, c: int, article: _Article) -> str | None:
