@@ -319,3 +319,10 @@ def test_a_company_head_that_begins_inside_a_word_still_ends_the_name() -> None:
     assert "科技股份" in words
     found = _found(find_named(text, words, starts), text)
     assert ("Enterprise", "岚棠科技股份有限公司") in found
+
+
+def test_a_biotech_or_pharmaceutical_city_is_a_zone() -> None:
+    text = "青梧国际生物城新引进项目，白鹭医药城也在扩建。"
+    found = _found(find_named(text, *_words(text)), text)
+    assert ("Zone", "青梧国际生物城") in found
+    assert ("Zone", "白鹭医药城") in found
