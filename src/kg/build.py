@@ -1,9 +1,10 @@
 """Build: inputs in, the store updated; one named graph per article, each written whole.
 
-An article whose fingerprint (its content and the version of the extractor) is already in the
-store is left alone; a changed article replaces its graph; a bad file is reported and skipped.
-A file that has not changed since the last build (same size and modification time, see
-`kg.manifest`) is not even read, nor is an unchanged line of a changed JSON Lines file.
+An article whose fingerprint (its content and the versions of the extractor and of the RDF
+mapping) is already in the store is left alone; a changed article replaces its graph; a bad
+file is reported and skipped. A file that has not changed since the last build (same size and
+modification time, see `kg.manifest`) is not even read, nor is an unchanged line of a changed
+JSON Lines file.
 
 Worker processes extract and map articles to RDF (or a Dask cluster extracts them) while this
 process reads the next ones and a thread of it writes: articles are read only as workers take
