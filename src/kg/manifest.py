@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,     -- absolute path of the input file
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    key TEXT NOT NULL,         -- kg and extractor versions and the --encoding it was read with
+    key TEXT NOT NULL,         -- kg, extractor and RDF mapping versions and the --encoding
     complete INTEGER NOT NULL, -- every item of the file is listed (none skipped or noticed)
     count INTEGER NOT NULL,    -- articles listed; then, one a line in the same order:
     line_hashes TEXT NOT NULL, -- the hash of each article's line (JSON Lines), or nothing
