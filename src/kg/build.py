@@ -23,7 +23,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections import Counter, deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -68,8 +68,13 @@ class BuildReport:
     entities: int = 0
     relations: int = 0
     indicators: int = 0
-    stage_seconds: Counter[str] = field(default_factory=Counter)
+    stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     seconds: float = 0.0
+
+    def add_seconds(self, seconds: dict[str, float]) -> None:
+        """Add the seconds each stage took (in a worker, say) to this build's."""
+        for stage, spent in seconds.items():
+            self.stage_seconds[stage] += spent
 
     @property
     def articles_per_second(self) -> float:
@@ -376,14 +381,14 @@ def _map(extraction: Extraction, fp: str) -> _Mapped:
 
 def _extract_and_map(
     chunk: list[tuple[Article, str]],
-) -> tuple[list[_Mapped | Skipped], Counter[str]]:
+) -> tuple[list[_Mapped | Skipped], dict[str, float]]:
     """What a worker does with a few articles (and their fingerprints): extract, map, serialize.
 
     Mapping to RDF costs about as much as extracting: done here, it spreads over the workers
     instead of holding the one process that writes; N-Quads cross to it cheaply and go to the
     store's bulk loader as they are.
     """
-    seconds: Counter[str] = Counter()
+    seconds: defaultdict[str, float] = defaultdict(float)
     fingerprints = dict((article.id, fp) for article, fp in chunk)
     mapped: list[_Mapped | Skipped] = []
     for extraction in extract_many([article for article, _ in chunk], timings=seconds):
@@ -413,11 +418,11 @@ def _mapped_locally(
     chunks = _chunks(((article, reader.seen[article.id]) for article in articles), CHUNK)
     if workers <= 1:
         for mapped, seconds in map(_extract_and_map, chunks):
-            report.stage_seconds.update(seconds)
+            report.add_seconds(seconds)
             yield from mapped
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    pending: deque[tuple[Future[tuple[list[_Mapped | Skipped], Counter[str]]], str]] = deque()
+    pending: deque[tuple[Future[tuple[list[_Mapped | Skipped], dict[str, float]]], str]] = deque()
     finished = False
     try:
         while True:
@@ -436,7 +441,7 @@ def _mapped_locally(
                     f"articles from {first} on; what was stored before is whole: run the build "
                     "again with --workers 1 to find the article, or give it more memory"
                 ) from None
-            report.stage_seconds.update(seconds)
+            report.add_seconds(seconds)
             yield from mapped
     finally:
         # Closed early (the store failed, say), the workers end after their current chunk.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -92,7 +92,7 @@ def extract_many(
     articles: Iterable[Article],
     *,
     workers: int = 1,
-    timings: Counter[str] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Iterator[Extraction | Skipped]:
     """Extractions of `articles` in their order; `workers` > 1 extracts in that many processes.
 
@@ -146,10 +146,11 @@ def _in_processes(
 
 def _collect(
     results: Iterable[list[tuple[Extraction | Skipped, dict[str, float]]]],
-    timings: Counter[str] | None,
+    timings: dict[str, float] | None,
 ) -> Iterator[Extraction | Skipped]:
     for chunk in results:
         for extraction, seconds in chunk:
             if timings is not None:
-                timings.update(seconds)
+                for stage, spent in seconds.items():
+                    timings[stage] = timings.get(stage, 0.0) + spent
             yield extraction
