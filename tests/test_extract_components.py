@@ -248,10 +248,10 @@ def test_items_of_a_list_closed_by_a_kind_of_area_are_zones() -> None:
 
 
 def test_reports_cited_by_their_fixed_name_are_documents() -> None:
-    text = "党的十九大报告提出要求，市长在政府工作报告中说，要建设现代化产业体系。"
+    text = "党的十九大报告提出要求，党的十八大报告也说，要建设现代化产业体系。"
     found = _found(find_named(text, *_words(text)), text)
     assert ("PolicyDocument", "党的十九大报告") in found
-    assert ("PolicyDocument", "政府工作报告") in found
+    assert ("PolicyDocument", "党的十八大报告") in found
 
 
 def test_a_goal_described_by_its_rank_is_no_name() -> None:

@@ -22,7 +22,7 @@ from kg.ingest import Skipped
 from kg.model import Article, Extraction
 
 # Bump when extraction output changes, so that `kg build` extracts unchanged articles again.
-EXTRACTOR_VERSION = "7"
+EXTRACTOR_VERSION = "8"
 
 _CHUNK = 16
 

@@ -178,7 +178,7 @@ def _lists(text: str) -> list[re.Match[str]]:
 
 
 def _company_list(text: str, spans: list[tuple[int, int]]) -> list[Candidate]:
-    """The items of a list closed by 等…企业 (晶合集成、蔚来汽车等一批龙头企业) as companies."""
+    """The items of a list closed by 等…企业 (星澜微电、云帆汽车等一批龙头企业) as companies."""
     if not spans or not _COMPANY_CLOSER.match(text, spans[-1][1]):
         return []
     return [
@@ -196,7 +196,7 @@ def _kinds_of_company(
 ) -> bool:
     """Whether the items of a list closed by 等…企业 say what the companies make: one is an
     industry already found and the others are compounds of common words (no coined or proper
-    word, as a company's short name has: 晶合集成)."""
+    word, as a company's short name has: 星澜微电)."""
     from kg.extract.patterns import common_words_only
 
     known = [span in industry_at for span in spans]

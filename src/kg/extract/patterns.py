@@ -147,8 +147,8 @@ _INDUSTRY_MODIFIERS = frozenset({"新一代", "下一代", "现代", "未来"})
 _NUMERAL_START = re.compile(r"[一二三四五六七八九十百千万两几多数\d]")
 
 # Documents that news cites by a fixed name without 《》: the report to a Party congress (党的
-# 十九大报告), a government's work report (政府工作报告).
-_CITED_DOCUMENTS = re.compile(r"党的[一二三四五六七八九十]{1,3}大报告|政府工作报告")
+# 十九大报告).
+_CITED_DOCUMENTS = re.compile(r"党的[一二三四五六七八九十]{1,3}大报告")
 # Company heads that common nouns before them make a description, not a name (矿业公司).
 _DESCRIBED_HEADS = frozenset({"公司"})
 _COUNTRY_GROUP = re.compile(r"[二三四五六七八九十]+国")
@@ -252,7 +252,7 @@ def _walk(
         verdict = _verdict(word, etype)
         if verdict == _FUNCTION:
             # 曦|和 光子: a name's character that the segmenter split off, no function word;
-            # 数量和产值双倍增行动: 和 inside a programme's or body's name.
+            # 规模和效益双提升行动: 和 inside a programme's or body's name.
             lone_before = i > 0 and len(words[i - 1]) == 1 and _NAME_WORD.fullmatch(words[i - 1])
             left = words[i - 1] if i > 0 else ""
             joined = (
@@ -557,10 +557,10 @@ def _tag_of(word: str) -> str:
 
 
 # A programme or document needs a proper word, a quote or a number before its head, or a
-# longer title (创新创业赛会活动 is a kind of event, 高新技术企业数量和产值双倍增行动 one).
+# longer title (创新创业赛会活动 is a kind of event, 科技企业规模和效益双提升行动 one).
 _TITLE_TYPES = frozenset({"Programme", "PolicyDocument"})
 _TITLE_LENGTH = 7
-# A number in a title (十四五规划, 双倍增行动, 2023年行动), not a numeral character inside a word
+# A number in a title (十四五规划, 双提升行动, 2023年行动), not a numeral character inside a word
 # (统一部署, 一流, 一体化).
 _DIGIT = re.compile(
     r"[0-9]|[一二两三四五六七八九十百千万]{2,}|[二两三四五六七八九十百千万][大个项条届次期批年]"

@@ -120,7 +120,7 @@ def _no_name(name: str) -> bool:
     if len(name) == 3 and (name[-1] in _NOT_LAST or tag_of(name[:2]) in _CLAUSE_TAGS):
         return True
     if len(name) == 3 and name[-1] == "和" and _common_word(name[:2]):
-        return True  # 关心和支持; 沈景和 is a name
+        return True  # 关心和支持; 许立和 is a name
     return name[1:] in cue("title")
 
 

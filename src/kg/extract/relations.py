@@ -817,7 +817,7 @@ def _zone_parts(sent: _Sentence, article: _Article, out: _Collector) -> None:
             for m in sent.members(k):
                 if owner_name and m.name != owner_name:
                     out.add(m.name, "partOf", owner_name, sent.span, "zone-subareas", 0.6)
-        # 深圳高新区依托南山园区、坪山园区……: parks named by a short stem and 园区 that a zone
+        # 某高新区依托东湾园区、西岭园区……: parks named by a short stem and 园区 that a zone
         # subject of the clause lists are its parts
         if k == sent.group_first(k) and len(sent.members(k)) > 1:
             members = sent.members(k)
