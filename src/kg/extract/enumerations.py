@@ -136,14 +136,14 @@ def find_listed(
         # The first item starts where a name before the first separator would start.
         begin = max(m.start(), left_edge(text, words, starts, first_sep, _MAX_INDUSTRY, "Industry"))
         spans, closed = _list_items(text, words, starts, begin, m.end())
-        companies = _company_list(text, spans)
+        companies = _closed_list(text, spans, _COMPANY_CLOSER, "Enterprise", 0.7, 10)
         if companies and _kinds_of_company(words, starts, spans, industry_at):
             # 聚集了A材料、B制造等10多家企业: industries that say what the companies make
             closed, companies = True, []
         if companies:
             found.extend(companies)
             continue
-        areas = _area_list(text, spans)
+        areas = _closed_list(text, spans, _AREA_CLOSER, "Zone", 0.65, 8)
         if areas:
             found.extend(areas)
             continue
@@ -177,14 +177,23 @@ def _lists(text: str) -> list[re.Match[str]]:
     return found
 
 
-def _company_list(text: str, spans: list[tuple[int, int]]) -> list[Candidate]:
-    """The items of a list closed by 等…企业 (星澜微电、云帆汽车等一批龙头企业) as companies."""
-    if not spans or not _COMPANY_CLOSER.match(text, spans[-1][1]):
+def _closed_list(
+    text: str,
+    spans: list[tuple[int, int]],
+    closer: re.Pattern[str],
+    etype: str,
+    confidence: float,
+    longest: int,
+) -> list[Candidate]:
+    """The items of a list whose closing words (`closer`, right after the last item) say what
+    they are: 星澜微电、云帆汽车等一批龙头企业 (companies), 东湾、西岭等新建片区 (the parts of
+    an area)."""
+    if not spans or not closer.match(text, spans[-1][1]):
         return []
     return [
-        Candidate(a, b, "Enterprise", COMPONENT, 0.7)
+        Candidate(a, b, etype, COMPONENT, confidence)
         for a, b in spans
-        if 2 <= b - a <= 10 and not _not_a_field(text[a:b])
+        if 2 <= b - a <= longest and not _not_a_field(text[a:b])
     ]
 
 
@@ -203,18 +212,6 @@ def _kinds_of_company(
     return any(known) and all(
         k or common_words_only(words, starts, a, b) for k, (a, b) in zip(known, spans, strict=True)
     )
-
-
-def _area_list(text: str, spans: list[tuple[int, int]]) -> list[Candidate]:
-    """The items of a list closed by 等…片区 (东湾、西岭等新建片区) as zones:
-    the parts of an area."""
-    if not spans or not _AREA_CLOSER.match(text, spans[-1][1]):
-        return []
-    return [
-        Candidate(a, b, "Zone", COMPONENT, 0.65)
-        for a, b in spans
-        if 2 <= b - a <= 8 and not _not_a_field(text[a:b])
-    ]
 
 
 def _not_a_field(item: str) -> bool:
