@@ -34,8 +34,6 @@ from kg.link import Gazetteer, LinkedArticle, LinkedEntity, link_extraction
 from kg.model import Article, Evidence, Extraction
 from kg.rdf.namespaces import (
     DCTERMS,
-    GRAPH,
-    ID,
     ONTOLOGY,
     ORG,
     PROV,
@@ -44,7 +42,10 @@ from kg.rdf.namespaces import (
     SCHEMA,
     SKOS,
     XSD,
-    iri_segment,
+    article_iri_text,
+    article_item_iri_text,
+    entity_iri_text,
+    graph_iri_text,
 )
 
 # The version of the model written for one extraction: part of every article's fingerprint, so a
@@ -125,8 +126,7 @@ def _integer(value: int) -> Term:
 
 @lru_cache(maxsize=65536)
 def _entity(entity_type: str, canonical_name: str) -> Term:
-    """kg.rdf.namespaces.entity_iri, as a term."""
-    return f"<{ID}{entity_type}/{iri_segment(canonical_name)}>"
+    return _iri(entity_iri_text(entity_type, canonical_name))
 
 
 def base_unit(value: float | int | Decimal, unit: str) -> tuple[Decimal, str]:
@@ -145,7 +145,7 @@ def base_unit(value: float | int | Decimal, unit: str) -> tuple[Decimal, str]:
 
 def article_triples(article: Article, fingerprint: str) -> list[Triple]:
     """The article's own node: type, title, date, source, URL, file, text and fingerprint."""
-    node = _iri(f"{ID}article/{iri_segment(article.id)}")
+    node = _iri(article_iri_text(article.id))
     triples: list[Triple] = [
         (node, A, _kg("Article")),
         (node, A, _iri(PROV + "Entity")),
@@ -227,8 +227,7 @@ def _entity_triples(entity: LinkedEntity, article: Term) -> list[Triple]:
 def linked_triples(linked: LinkedArticle, fingerprint: str) -> list[Triple]:
     """The triples of one article's named graph, from its linked extraction, each once."""
     article = linked.extraction.article
-    node = _iri(f"{ID}article/{iri_segment(article.id)}")
-    items = iri_segment(article.id)
+    node = _iri(article_iri_text(article.id))
     triples: list[Triple] = []
 
     # One mention per entity: where the article first names it, and how many times it does.
@@ -240,7 +239,7 @@ def linked_triples(linked: LinkedArticle, fingerprint: str) -> list[Triple]:
         if not evidence:
             continue
         number += 1
-        mention = _iri(f"{ID}mention/{items}/{number}")
+        mention = _iri(article_item_iri_text("mention", article.id, number))
         triples += [
             (mention, A, _kg("Mention")),
             (mention, _kg("mentionOf"), _entity(entity.type, entity.key)),
@@ -268,7 +267,7 @@ def linked_triples(linked: LinkedArticle, fingerprint: str) -> list[Triple]:
             triples.append((s, _iri(SKOS + "broader"), o))
         if predicate == "partOf" and subject[0] == "Organization":
             triples.append((s, _iri(ORG + "subOrganizationOf"), o))
-        assertion = _iri(f"{ID}assertion/{items}/{number}")
+        assertion = _iri(article_item_iri_text("assertion", article.id, number))
         triples += [
             (assertion, A, _kg("Assertion")),
             (assertion, _iri(RDF + "subject"), s),
@@ -304,7 +303,7 @@ def linked_triples(linked: LinkedArticle, fingerprint: str) -> list[Triple]:
         return (*figure, _evidence_order(evidence[0]) if evidence else ())
 
     for number, figure in enumerate(sorted(figures, key=figure_order), start=1):
-        indicator = _iri(f"{ID}indicator/{items}/{number}")
+        indicator = _iri(article_item_iri_text("indicator", article.id, number))
         base_value, base = base_unit(figure.value, figure.unit)
         triples += [
             (indicator, A, _kg("Indicator")),
@@ -330,7 +329,7 @@ def linked_triples(linked: LinkedArticle, fingerprint: str) -> list[Triple]:
 def linked_nquads(linked: LinkedArticle, fingerprint: str) -> tuple[bytes, int]:
     """One article's named graph as N-Quads (UTF-8), and how many quads it holds."""
     triples = linked_triples(linked, fingerprint)
-    end = f" <{GRAPH}{iri_segment(linked.extraction.article.id)}> .\n"
+    end = f" <{graph_iri_text(linked.extraction.article.id)}> .\n"
     text = "".join([f"{s} {p} {o}{end}" for s, p, o in triples])
     return text.encode("utf-8"), len(triples)
 

@@ -64,12 +64,33 @@ def iri_segment(text: str) -> str:
     return _UNSAFE.sub(lambda m: urllib.parse.quote(m.group(0), safe=""), text.strip())
 
 
+# The IRI scheme, as strings (the RDF mapping writes N-Quads text with them) and as terms.
+
+
+def article_iri_text(article_id: str) -> str:
+    return ID + "article/" + iri_segment(article_id)
+
+
+def graph_iri_text(article_id: str) -> str:
+    return GRAPH + iri_segment(article_id)
+
+
+def entity_iri_text(entity_type: str, canonical_name: str) -> str:
+    """`kgid:{Type}/{canonical name}`: the same name and type give the same IRI everywhere."""
+    return f"{ID}{entity_type}/{iri_segment(canonical_name)}"
+
+
+def article_item_iri_text(kind: str, article_id: str, number: int) -> str:
+    """`kgid:{kind}/{article id}/{n}` for an article's assertions, indicators and mentions."""
+    return f"{ID}{kind}/{iri_segment(article_id)}/{number}"
+
+
 def article_iri(article_id: str) -> ox.NamedNode:
-    return ox.NamedNode(ID + "article/" + iri_segment(article_id))
+    return ox.NamedNode(article_iri_text(article_id))
 
 
 def graph_iri(article_id: str) -> ox.NamedNode:
-    return ox.NamedNode(GRAPH + iri_segment(article_id))
+    return ox.NamedNode(graph_iri_text(article_id))
 
 
 def article_id_of_graph(graph: ox.NamedNode) -> str:
@@ -78,12 +99,12 @@ def article_id_of_graph(graph: ox.NamedNode) -> str:
 
 def entity_iri(entity_type: str, canonical_name: str) -> ox.NamedNode:
     """`kgid:{Type}/{canonical name}`: the same name and type give the same IRI everywhere."""
-    return ox.NamedNode(f"{ID}{entity_type}/{iri_segment(canonical_name)}")
+    return ox.NamedNode(entity_iri_text(entity_type, canonical_name))
 
 
 def article_item_iri(kind: str, article_id: str, number: int) -> ox.NamedNode:
     """`kgid:{kind}/{article id}/{n}` for an article's assertions, indicators and mentions."""
-    return ox.NamedNode(f"{ID}{kind}/{iri_segment(article_id)}/{number}")
+    return ox.NamedNode(article_item_iri_text(kind, article_id, number))
 
 
 def entity_name_of_iri(iri: str) -> tuple[str, str]:
