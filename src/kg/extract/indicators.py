@@ -10,8 +10,9 @@ of a document. The subject is the nearest entity that can carry a figure (zone, 
 enterprise, organisation, programme) in the clause, else in the sentence before it, else the
 article's subject; the name is the noun phrase the number belongs to.
 
-Only the standard library and cn2an (Chinese numerals) are used, with compiled patterns, so a
-seed-sized article takes well under a millisecond.
+Only the standard library and cn2an (Chinese numerals; kg.extract.numerals reads the common
+forms without it) are used, with compiled patterns, so a seed-sized article takes well under a
+millisecond.
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-import cn2an
-
 from kg.errors import KgError
+from kg.extract.numerals import strict_value
 from kg.model import Evidence, Indicator, Mention
 from kg.resources import data_file
 
@@ -171,9 +171,13 @@ def chinese_number(digits: str) -> float | None:
     if digits[0] in "百千":
         digits = "一" + digits
     # Strict mode refuses run-together digits (唯一一家 → 一一), which are no numeral.
-    mode = "smart" if digits[0].isdigit() else "strict"
     try:
-        value = cn2an.cn2an(digits.replace("两", "二"), mode)
+        if digits[0].isdigit():
+            import cn2an  # imported only here: it takes half a CPU second to import
+
+            value = cn2an.cn2an(digits.replace("两", "二"), "smart")
+        else:
+            value = strict_value(digits.replace("两", "二"))
     except (ValueError, KeyError, IndexError, TypeError):
         return None
     return float(value)
