@@ -407,10 +407,12 @@ def _clean_strings(obj: dict[str, object]) -> dict[str, object]:
 
 
 def read_jsonl_lines(
-    handle: Iterable[bytes], name: str, *, encoding: str | None = None
+    handle: Iterable[bytes], name: str, *, encoding: str | None = None, first_line: int = 1
 ) -> Iterator[Item]:
-    """JSON Lines streamed from a binary file, one line at a time: memory stays flat."""
-    for lineno, raw in enumerate(handle, start=1):
+    """JSON Lines streamed from a binary file, one line at a time: memory stays flat.
+
+    `first_line` is the number of the first line given (in messages naming a line)."""
+    for lineno, raw in enumerate(handle, start=first_line):
         where = f"{name}:{lineno}"
         if len(raw) > MAX_ARTICLE_BYTES:
             yield Skipped(

@@ -64,7 +64,7 @@ class FileEntry:
         )
 
 
-def line_hash(raw: bytes) -> str:
+def line_hash(raw: bytes | memoryview) -> str:
     """The hash of one JSON Lines line as read, line ending included."""
     return hashlib.sha1(raw, usedforsecurity=False).hexdigest()
 
