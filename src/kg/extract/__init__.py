@@ -16,10 +16,14 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from kg.errors import KgError
 from kg.ingest import Skipped
 from kg.model import Article, Extraction
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 # Bump when extraction output changes, so that `kg build` extracts unchanged articles again.
 EXTRACTOR_VERSION = "8"
@@ -58,28 +62,37 @@ def internal_error(article: Article, exc: BaseException) -> Skipped:
 def _extract_chunk(
     articles: list[Article],
 ) -> list[tuple[Extraction | Skipped, dict[str, float]]]:
-    """Extract a few articles with this process's pipeline, timing normalize and extract."""
-    from kg.extract.pipeline import article_doc, default_pipeline, to_extraction
+    """Extract a few articles with this process's pipeline, timing normalize and extract.
+
+    The chunk runs in a spaCy memory zone: the strings and lexemes its texts add to the
+    vocabulary are dropped after it, so a worker that extracts 50,000 articles does not keep
+    every word it met (extractions are plain Python and outlive the zone).
+    """
+    from kg.extract.pipeline import default_pipeline
 
     nlp = default_pipeline()
-    results: list[tuple[Extraction | Skipped, dict[str, float]]] = []
-    for article in articles:
-        clock = time.perf_counter()
-        ready = clock
-        try:
-            doc, normalized = article_doc(nlp, article)
-            ready = time.perf_counter()
-            for _, component in nlp.pipeline:
-                doc = component(doc)
-            result: Extraction | Skipped = to_extraction(article, normalized, doc)
-        except KgError:
-            raise  # a missing word list or model: no article can be extracted, say so once
-        except Exception as exc:
-            # A bug met on one article must not end a build of thousands: report and go on.
-            result = internal_error(article, exc)
-        done = time.perf_counter()
-        results.append((result, {"normalize": ready - clock, "extract": done - ready}))
-    return results
+    with nlp.memory_zone():
+        return [_extract_one(nlp, article) for article in articles]
+
+
+def _extract_one(nlp: Language, article: Article) -> tuple[Extraction | Skipped, dict[str, float]]:
+    from kg.extract.pipeline import article_doc, to_extraction
+
+    clock = time.perf_counter()
+    ready = clock
+    try:
+        doc, normalized = article_doc(nlp, article)
+        ready = time.perf_counter()
+        for _, component in nlp.pipeline:
+            doc = component(doc)
+        result: Extraction | Skipped = to_extraction(article, normalized, doc)
+    except KgError:
+        raise  # a missing word list or model: no article can be extracted, say so once
+    except Exception as exc:
+        # A bug met on one article must not end a build of thousands: report and go on.
+        result = internal_error(article, exc)
+    done = time.perf_counter()
+    return result, {"normalize": ready - clock, "extract": done - ready}
 
 
 def _chunks(articles: Iterable[Article]) -> Iterator[list[Article]]:
