@@ -73,19 +73,33 @@ def short_forms(name: str, etype: str, places: Iterable[str]) -> set[str]:
 
 
 @lru_cache(maxsize=65536)
+def _spelled_forms(name: str) -> frozenset[str]:
+    """`name` and its forms with long heads abbreviated (…经济技术开发区 -> …经开区) and the
+    level word left out (国家级, 国家), whatever the article (the places come after)."""
+    forms = {name}
+    for long, short in abbreviations():
+        for form in list(forms):
+            if long in form and form != long:
+                forms.add(form.replace(long, short, 1))
+    for form in list(forms):
+        for level in _LEVEL_WORDS:
+            i = form.find(level)
+            if i > 0 and len(form) - len(level) >= 4:
+                forms.add(form[:i] + form[i + len(level) :])
+    return frozenset(forms)
+
+
+# Types whose names may begin with a place that the same article leaves out.
+_PLACE_PREFIXED = ("Zone", "Organization")
+
+
+@lru_cache(maxsize=65536)
 def _short_forms(name: str, etype: str, ordered_places: tuple[str, ...]) -> frozenset[str]:
     forms = {name}
-    if etype in ("Zone", "Organization"):
-        for long, short in abbreviations():
-            for form in list(forms):
-                if long in form and form != long:
-                    forms.add(form.replace(long, short, 1))
-        for form in list(forms):
-            for level in _LEVEL_WORDS:
-                i = form.find(level)
-                if i > 0 and len(form) - len(level) >= 4:
-                    forms.add(form[:i] + form[i + len(level) :])
-        for form in list(forms):
+    if etype in _PLACE_PREFIXED:
+        spelled = _spelled_forms(name)
+        forms.update(spelled)
+        for form in spelled:
             rest = form
             for _ in range(3):
                 prefix = next(
@@ -195,7 +209,10 @@ def name_mentions(
     ordered_places = tuple(sorted(places, key=len, reverse=True))
     for key in sorted(set(keys)):
         etype, name = key
-        for form in sorted(_short_forms(name, etype, ordered_places)):
+        # only the forms of zones and bodies depend on the article's places: the others are
+        # found in the cache whatever the article
+        near = ordered_places if etype in _PLACE_PREFIXED else ()
+        for form in sorted(_short_forms(name, etype, near)):
             other = by_name.get((etype, form))
             if other is not None:
                 union.union(key, other)
@@ -215,6 +232,7 @@ def name_mentions(
         # The most complete name: the longest; the first used among equals.
         best[root] = max(group, key=lambda k: (len(k[1]), -first_use[k]))[1]
 
+    name_of = {key: best[union.find(key)] for key in by_name}
     mentions = []
     for cand, key in zip(found, keys, strict=True):
         mentions.append(
@@ -223,7 +241,7 @@ def name_mentions(
                 end=cand.end,
                 type=cand.type,
                 text=text[cand.start : cand.end],
-                name=best[union.find(key)],
+                name=name_of[key],
                 component=cand.component,
                 confidence=cand.confidence,
             )
@@ -231,17 +249,18 @@ def name_mentions(
     extra: dict[tuple[str, str], list[str]] = {}
     for short, full in declared.items():
         extra.setdefault((full.type, best[union.find(key_of(full))]), []).append(short)
-    for m in mentions:
-        if m.type == "Zone":
+    # each entity once, in the order of first mention (a second mention would add nothing)
+    for etype, name in dict.fromkeys((m.type, m.name) for m in mentions):
+        if etype == "Zone":
             # 安徽合肥滨湖科学城 is also written 合肥滨湖科学城, 包头稀土高新区 稀土高新区.
-            prefix = _known_prefix(m.name)
-            forms = extra.setdefault((m.type, m.name), [])
-            if prefix and len(m.name) - len(prefix) >= 4 and m.name[len(prefix) :] not in forms:
-                forms.append(m.name[len(prefix) :])
-        if m.type in ("Place", "Industry"):
+            prefix = _known_prefix(name)
+            forms = extra.setdefault((etype, name), [])
+            if prefix and len(name) - len(prefix) >= 4 and name[len(prefix) :] not in forms:
+                forms.append(name[len(prefix) :])
+        if etype in ("Place", "Industry"):
             # 杭州 for 杭州市, 氢能 for 氢能产业: the bare form names the same thing.
-            forms = extra.setdefault((m.type, m.name), [])
-            for form in sorted(_short_forms(m.name, m.type, ())):
+            forms = extra.setdefault((etype, name), [])
+            for form in sorted(_short_forms(name, etype, ())):
                 if form not in forms:
                     forms.append(form)
     return mentions, extra
