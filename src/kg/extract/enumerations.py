@@ -128,7 +128,11 @@ def find_listed(
     text: str, words: list[str], starts: list[int], known: list[Candidate]
 ) -> list[Candidate]:
     industry_at = {(c.start, c.end) for c in known if c.type == "Industry"}
-    other_types = [(c.start, c.end) for c in known if c.type != "Industry"]
+    # characters inside a candidate of another type (an item overlapping one is no industry)
+    other_types = bytearray(len(text) + 1)
+    for c in known:
+        if c.type != "Industry" and c.end > c.start:
+            other_types[c.start : c.end] = b"\x01" * (c.end - c.start)
     stop = _stop_words()
     found: list[Candidate] = []
     for m in _lists(text):
@@ -158,7 +162,7 @@ def find_listed(
         if not closed and not led and known_count * 2 < len(items):
             continue
         for a, b in items:
-            if any(a < oe and os < b for os, oe in other_types):
+            if other_types.find(1, a, b) >= 0:
                 continue
             if (a, b) not in industry_at and (
                 _not_a_field(text[a:b]) or text[a:b] in cue("not_industry")

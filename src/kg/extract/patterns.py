@@ -49,6 +49,7 @@ _ORDINAL = re.compile(
 # Function characters that also serve in names (曦和, 华与).
 _NAME_FUNCTION_CHARS = frozenset("和与")
 _OPEN_FOR = {"”": "“", "’": "‘", "」": "「", "）": "（", ")": "("}
+_QUOTE_MARKS = re.compile(r"[“”‘’「」]")
 # Heads of these types must end where a word ends: 产业化 is no 产业.
 _WORD_END_TYPES = frozenset(
     {"Industry", "Programme", "PolicyDocument", "Organization", "Enterprise"}
@@ -353,7 +354,7 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
         if start >= head_start:
             continue
         start = _trim_glued_front(text, words, starts, start, head_start, head_end)
-        modifier = re.sub(r"[“”‘’「」]", "", text[start:head_start])
+        modifier = _QUOTE_MARKS.sub("", text[start:head_start])
         if _RANK.search(modifier) or _QUALITY.match(modifier):
             continue
         if (
@@ -393,6 +394,13 @@ def find_named(text: str, words: list[str], starts: list[int]) -> list[Candidate
 _LAUNCHED_HEADS = frozenset({"计划", "工程", "行动", "行动计划", "专项行动", "试点", "专项"})
 
 
+@cache
+def _launch_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The verbs that launch or win a programme, and the words no programme's name holds."""
+    verbs = cue("programme_context") | cue("programme_won")
+    return verbs, _lexicon().function | frozenset("和与及或、")
+
+
 def _after_launch_verb(
     text: str, words: list[str], starts: list[int], head_start: int, limit: int
 ) -> int | None:
@@ -401,8 +409,7 @@ def _after_launch_verb(
     the words in between are its name, verbs among them too (实施|青苗企业培育|计划, 获批|
     近海养殖管理改革|试点). None when no such verb is near or a clause, a list or a 的 comes
     between."""
-    verbs = cue("programme_context") | cue("programme_won")
-    stops = _lexicon().function | frozenset("和与及或、")
+    verbs, stops = _launch_words()
     i = bisect_right(starts, head_start - 1) - 1
     while i >= 0 and head_start - starts[i] <= limit:
         word = words[i]
