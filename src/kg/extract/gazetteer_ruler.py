@@ -102,10 +102,13 @@ def _matcher() -> tuple[Any, tuple[tuple[_Entry, ...], ...]]:
             )
         )
     surfaces = list(entries)
+    # A contiguous NFA finds the same matches as a DFA; on news articles it scans as fast
+    # (0.023 against 0.026 ms an article) and builds 5x faster (0.012 against 0.058 CPU s),
+    # which every process that loads the pipeline pays.
     automaton = ahocorasick_rs.AhoCorasick(
         surfaces,
         matchkind=ahocorasick_rs.MatchKind.Standard,
-        implementation=ahocorasick_rs.Implementation.DFA,
+        implementation=ahocorasick_rs.Implementation.ContiguousNFA,
     )
     return automaton, tuple(tuple(entries[s]) for s in surfaces)
 
