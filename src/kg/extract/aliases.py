@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from operator import attrgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -169,7 +170,7 @@ def _other_uses(text: str, found: list[Candidate]) -> list[Candidate]:
                 )
                 taken[start:end] = b"\x01" * (end - start)
             start = text.find(surface, end)
-    return sorted([*found, *more], key=lambda c: c.start)
+    return sorted([*found, *more], key=attrgetter("start"))
 
 
 def name_mentions(
@@ -192,7 +193,7 @@ def name_mentions(
                     )
                     taken[start:end] = b"\x01" * (end - start)
                 start = text.find(short, end)
-        found.sort(key=lambda c: c.start)
+        found.sort(key=attrgetter("start"))
 
     def key_of(c: Candidate) -> tuple[str, str]:
         return (c.type, c.name or clean_name(text[c.start : c.end]))

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
+from operator import attrgetter
 
 from kg.gazetteer import place_by_name, zone_by_name
 from kg.model import Evidence, Mention, Relation
@@ -589,7 +590,7 @@ def _with_anaphors(text: str, flat: list[Mention], article: _Article) -> list[Me
             extra.append(Mention(start, end, "Zone", word, zone, "relations", 0.6))
     if not extra:
         return flat
-    return sorted([*flat, *extra], key=lambda m: m.start)
+    return sorted([*flat, *extra], key=attrgetter("start"))
 
 
 def _fallback(

@@ -9,6 +9,8 @@ then the higher priority, then the higher confidence, then the earlier start. Th
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -79,7 +81,7 @@ def resolve_overlaps(found: list[Candidate]) -> list[Candidate]:
             ):
                 kept.append(cand._replace(nested=True))
                 kept_set.add(cand)
-    return sorted(kept, key=lambda c: c.start)
+    return sorted(kept, key=attrgetter("start"))
 
 
 @Language.factory("kg_resolve")
