@@ -313,20 +313,22 @@ def _changed_lines(
 
     The file is read in blocks of 16 MB (memory stays flat) and lines are hashed where they lie
     in the block: only new and changed lines are copied out. On 100,000 unchanged lines (320 MB)
-    this takes 0.41 CPU s where `readlines` and a hash per line took 0.65.
+    this takes 0.47 CPU s where `readlines` and a hash per line took 0.65.
     """
     get = unchanged.get
     lineno = 0
-    tail = b""
+    begun: list[bytes] = []  # a line that runs over from the blocks before, in pieces
     while block := handle.read(block_size):
         start = 0
-        if tail:  # the line begun in the block before
+        if begun:
             newline = block.find(b"\n")
             if newline < 0:
-                tail += block
+                begun.append(block)  # joined once at its end: a huge line is no quadratic copy
                 continue
             start = newline + 1
-            raw, tail = tail + block[:start], b""
+            begun.append(block[:start])
+            raw = b"".join(begun)
+            begun.clear()
             lineno += 1
             hashed = line_hash(raw)
             found = get(hashed)
@@ -346,13 +348,15 @@ def _changed_lines(
             else:
                 passed.append(found)
             start = stop
-        tail = block[max(start, end) :]
-    if tail:  # a last line without a line ending
+        if start < len(block):
+            begun.append(block[start:])
+    if begun:  # a last line without a line ending
+        raw = b"".join(begun)
         lineno += 1
-        hashed = line_hash(tail)
+        hashed = line_hash(raw)
         found = get(hashed)
         if found is None:
-            yield lineno, tail, hashed
+            yield lineno, raw, hashed
         else:
             passed.append(found)
 
