@@ -50,6 +50,7 @@ _ORDINAL = re.compile(
 _NAME_FUNCTION_CHARS = frozenset("和与")
 _OPEN_FOR = {"”": "“", "’": "‘", "」": "「", "）": "（", ")": "("}
 _QUOTE_MARKS = re.compile(r"[“”‘’「」]")
+_OPENING_QUOTE = re.compile(r"[“「‘]")
 # Heads of these types must end where a word ends: 产业化 is no 产业.
 _WORD_END_TYPES = frozenset(
     {"Industry", "Programme", "PolicyDocument", "Organization", "Enterprise"}
@@ -650,7 +651,7 @@ def _has_proper_word(
     With `coined_only`, only a word the dictionary does not know counts (芯衡科技 is a
     company, 北京科技 is not).
     """
-    if any(q in text[start:end] for q in "“「‘"):
+    if _OPENING_QUOTE.search(text, start, end):
         return True
     i = bisect_right(starts, start) - 1
     while 0 <= i < len(words) and starts[i] < end:
