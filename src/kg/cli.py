@@ -13,12 +13,15 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from kg import __version__
 from kg.errors import EXIT_SKIPPED, KgError
+
+if TYPE_CHECKING:
+    from kg.build import BuildReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -151,6 +154,12 @@ def report_skipped(skipped: Sequence[Any]) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the build summary to this file as JSON.",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="After the build, stay running and build again whenever an input changes "
+    "(the pipeline stays loaded; the store is free between builds). Ctrl-C stops.",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -160,6 +169,7 @@ def build(
     executor: str,
     scheduler: str | None,
     report_file: Path | None,
+    watch: bool,
 ) -> None:
     """Read articles and write them into the store.
 
@@ -171,20 +181,36 @@ def build(
     Example:
       kg build ../shared/corpus/dev 'news/*.jsonl' --report build.json
       kg build news/ --executor dask --scheduler tcp://10.0.0.5:8786
+      kg build news/ --watch
     """
-    from kg.build import build as run_build
-
     if (executor == "dask") != (scheduler is not None):
         raise click.UsageError("--executor dask and --scheduler ADDRESS go together")
-    with opened_store(ctx) as store, progress_bar("building") as advance:
-        report = run_build(
-            inputs,
-            store,
-            encoding=encoding,
-            workers=workers,
-            progress=advance,
-            scheduler=scheduler,
-        )
+    if watch and "-" in inputs:
+        raise click.UsageError("--watch builds again when files change: it cannot watch stdin (-)")
+
+    def build_once() -> BuildReport:
+        from kg.build import build as run_build
+
+        with opened_store(ctx) as store, progress_bar("building") as advance:
+            report = run_build(
+                inputs,
+                store,
+                encoding=encoding,
+                workers=workers,
+                progress=advance,
+                scheduler=scheduler,
+            )
+        echo_build_report(report, report_file)
+        return report
+
+    report = build_once()
+    if watch:
+        watch_and_build(inputs, build_once)
+    elif report.skipped:
+        ctx.exit(EXIT_SKIPPED)
+
+
+def echo_build_report(report: BuildReport, report_file: Path | None) -> None:
     for notice in report.notices:
         click.echo(f"note: {notice}", err=True)
     report_skipped(report.skipped)
@@ -199,8 +225,59 @@ def build(
         report_file.write_text(
             json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-    if report.skipped:
-        ctx.exit(EXIT_SKIPPED)
+
+
+def watch_roots(inputs: Sequence[str]) -> list[Path]:
+    """What to watch for INPUTS: each file or directory, and for a glob the directory it starts
+    in (a file the glob will match may not exist yet)."""
+    import glob
+
+    roots = []
+    for raw in inputs:
+        path = Path(raw)
+        while glob.has_magic(str(path)) or not path.exists():
+            if path.parent == path:
+                break
+            path = path.parent
+        roots.append(path)
+    return roots
+
+
+def watch_and_build(inputs: Sequence[str], build_once: Callable[[], BuildReport]) -> None:
+    """Build again after every change to the inputs, until Ctrl-C.
+
+    While another process reads or writes the store, the rebuild waits for it (a change is
+    never dropped); a rebuild that fails otherwise is reported and the watch goes on.
+    """
+    import time
+
+    from watchfiles import watch
+
+    from kg.errors import StoreBusyError
+
+    roots = watch_roots(inputs)
+    click.echo(f"watching {', '.join(map(str, roots))} for changes (Ctrl-C stops)", err=True)
+    try:
+        for _ in watch(*roots, raise_interrupt=False):
+            waited = False
+            while True:
+                try:
+                    build_once()
+                except StoreBusyError as exc:
+                    if not waited:
+                        click.echo(f"waiting: {exc}", err=True)
+                        waited = True
+                    time.sleep(BUSY_RETRY_SECONDS)
+                    continue
+                except KgError as exc:
+                    click.echo(f"error: {exc}", err=True)
+                break
+    except KeyboardInterrupt:
+        pass  # Ctrl-C while a rebuild waited or ran: what was written is whole
+
+
+# How often a watching build tries again while another process holds the store.
+BUSY_RETRY_SECONDS = 0.5
 
 
 @cli.command()
