@@ -253,8 +253,10 @@ def watch_and_build(inputs: Sequence[str], build_once: Callable[[], BuildReport]
 
     from watchfiles import watch
 
+    from kg.build import preload
     from kg.errors import StoreBusyError
 
+    preload()
     roots = watch_roots(inputs)
     click.echo(f"watching {', '.join(map(str, roots))} for changes (Ctrl-C stops)", err=True)
     try:
