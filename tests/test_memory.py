@@ -30,3 +30,24 @@ def test_extracting_many_articles_leaves_the_vocabulary_as_it_was() -> None:
     assert all(isinstance(x, Extraction) for x in extractions)
     names = {e.name for x in extractions if isinstance(x, Extraction) for e in x.entities}
     assert sum(name.endswith("科技有限公司") for name in names) >= 50
+
+
+def test_no_cache_of_the_extractor_grows_with_every_name_it_meets() -> None:
+    """Every memoised function that takes an argument keeps a bounded number of results: a
+    cache without bound, keyed by words or names, would grow with every article a worker reads."""
+    import importlib
+    import pkgutil
+
+    import kg
+
+    unbounded = []
+    for module_info in pkgutil.walk_packages(kg.__path__, "kg."):
+        module = importlib.import_module(module_info.name)
+        for name, value in vars(module).items():
+            parameters = getattr(value, "cache_parameters", None)
+            if parameters is None or getattr(value, "__module__", None) != module.__name__:
+                continue
+            takes_arguments = value.__wrapped__.__code__.co_argcount > 0
+            if takes_arguments and parameters()["maxsize"] is None:
+                unbounded.append(f"{module.__name__}.{name}")
+    assert unbounded == []

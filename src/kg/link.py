@@ -45,6 +45,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from kg.errors import InputError
+from kg.memo import bounded_cache
 from kg.model import Article, Evidence, Extraction
 from kg.normalize import normalize_text, to_simplified
 from kg.resources import data_file
@@ -276,7 +277,7 @@ def generic_names() -> frozenset[str]:
     return frozenset(s for line in lines if (s := line.strip()) and not s.startswith("#"))
 
 
-@lru_cache(maxsize=65536)
+@bounded_cache
 def name_key(entity_type: str, name: str) -> str:
     """The normalised form of a name under which mentions of one entity meet."""
     text = to_simplified(unicodedata.normalize("NFKC", name)).strip()

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
+from kg.memo import bounded_cache
 from kg.resources import data_file
 
 # A parenthesised latin syllable right after a character: the shape of inserted pinyin.
@@ -32,7 +33,7 @@ def _toneless(syllable: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-@cache
+@bounded_cache
 def is_pinyin(word: str) -> bool:
     """True for one Hanyu Pinyin syllable, with or without tone marks (qū, chǎn, lv)."""
     if not word.islower():
@@ -40,7 +41,7 @@ def is_pinyin(word: str) -> bool:
     return _toneless(word) in pinyin_syllables()
 
 
-@cache
+@bounded_cache
 def _has_tone_mark(word: str) -> bool:
     return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word))
 

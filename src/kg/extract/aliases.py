@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from operator import attrgetter
 
 from spacy.language import Language
@@ -22,6 +21,7 @@ from kg.extract.candidates import Candidate, candidates
 from kg.extract.entities import assemble, clean_name
 from kg.extract.lexicon import abbreviations, cue
 from kg.extract.tokenizer import text_of
+from kg.memo import bounded_cache
 from kg.model import Mention
 
 # （以下简称“X”） / (简称X) / 下称“X”: a short name declared right after a full one.
@@ -57,7 +57,7 @@ def _strip_suffix(name: str, suffixes: Iterable[str], keep: int = 2) -> str:
     return name
 
 
-@lru_cache(maxsize=65536)
+@bounded_cache
 def _known_prefix(name: str) -> str | None:
     """The longest front of `name` that the gazetteer knows as a place or zone (中关村…)."""
     from kg.extract.patterns import known_type
@@ -73,7 +73,7 @@ def short_forms(name: str, etype: str, places: Iterable[str]) -> set[str]:
     return set(_short_forms(name, etype, tuple(sorted(places, key=len, reverse=True))))
 
 
-@lru_cache(maxsize=65536)
+@bounded_cache
 def _spelled_forms(name: str) -> frozenset[str]:
     """`name` and its forms with long heads abbreviated (…经济技术开发区 -> …经开区) and the
     level word left out (国家级, 国家), whatever the article (the places come after)."""
@@ -94,7 +94,7 @@ def _spelled_forms(name: str) -> frozenset[str]:
 _PLACE_PREFIXED = ("Zone", "Organization")
 
 
-@lru_cache(maxsize=65536)
+@bounded_cache
 def _short_forms(name: str, etype: str, ordered_places: tuple[str, ...]) -> frozenset[str]:
     forms = {name}
     if etype in _PLACE_PREFIXED:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
+from kg.memo import bounded_cache
 from kg.model import Mention
 
 _QUOTES = re.compile(r"[\s\"'“”‘’「」『』《》〈〉]")
 
 
-@lru_cache(maxsize=65536)
+@bounded_cache
 def clean_name(surface: str) -> str:
     """A surface as a name: without quote marks, 《》 or white space (cached: the same surfaces
     come back in every article)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 import ahocorasick_rs
@@ -28,6 +28,7 @@ from spacy.tokens import Doc
 from kg.extract.candidates import Candidate, candidates
 from kg.extract.lexicon import cue, head_words
 from kg.extract.tokenizer import text_of, words_of
+from kg.memo import bounded_cache
 
 COMPONENT = "kg_patterns"
 
@@ -106,7 +107,7 @@ def _lexicon() -> _Lexicon:
     )
 
 
-@cache
+@bounded_cache
 def _is_dictionary_word(word: str) -> bool:
     return bool(rjieba.has_word(word))
 
@@ -159,7 +160,7 @@ _COUNTRY_GROUP = re.compile(r"[二三四五六七八九十]+国")
 _NOMINAL, _VERB, _BREAK, _CUT_FIRST, _FUNCTION = range(5)
 
 
-@lru_cache(maxsize=262144)
+@bounded_cache
 def _verdict(word: str, etype: str) -> int:
     """Whether `word` can stand inside a name of `etype` before its head: as a noun, as a verb
     (only right before the head), not at all, or after its first character (由青梧)."""
@@ -555,7 +556,7 @@ def tag_of(word: str) -> str:
     return _tag_of(word)
 
 
-@cache
+@bounded_cache
 def _tag_of(word: str) -> str:
     """jieba's dictionary tag of a word ('' for a word it does not know)."""
     if not _is_dictionary_word(word):
@@ -586,7 +587,7 @@ _WEAK_PRIORITY = 60
 _LEVEL_WORDS = frozenset({"级"})
 
 
-@cache
+@bounded_cache
 def known_type(word: str) -> str:
     """The type the gazetteer gives a word first ('' for a word it does not know)."""
     from kg.gazetteer import surface_forms
@@ -631,7 +632,7 @@ def _is_known_name(word: str) -> bool:
 _PROPER_TAGS = frozenset({"ns", "nr", "nrt", "nt", "eng"})
 
 
-@cache
+@bounded_cache
 def _is_proper_word(word: str) -> bool:
     """A place, a name, an abbreviation, or a word the dictionary does not know (雄安)."""
     if not _is_dictionary_word(word):

@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from kg.extract.candidates import Candidate, candidates
 from kg.extract.lexicon import alternation, cue, surnames
 from kg.extract.tokenizer import text_of
+from kg.memo import bounded_cache
 
 COMPONENT = "kg_persons"
 _HAN = "\u4e00-\u9fff"
@@ -64,7 +65,7 @@ def _given_ok(given: str, function_words: frozenset[str]) -> bool:
     return not any(ch in _NOT_IN_GIVEN for ch in given)
 
 
-@cache
+@bounded_cache
 def _name_enders(stop_words: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
     """Words that can follow a name (speech verbs, titles, function words), and those of three
     characters or fewer."""
@@ -131,7 +132,7 @@ def _looks_like_place(name: str) -> bool:
     return any(known_type(name[:n]) in ("Place", "Zone") for n in (2, 3) if n < len(name))
 
 
-@cache
+@bounded_cache
 def _is_word(text: str) -> bool:
     """A word of two characters or more that the dictionary knows (出席, 主持)."""
     return len(text) >= 2 and bool(rjieba.has_word(text))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from spacy.language import Language
@@ -37,6 +37,7 @@ from kg.extract.entities import EntityDraft, clean_name
 
 # Importing the component modules registers their factories with spaCy.
 from kg.extract.tokenizer import text_of
+from kg.memo import bounded_cache
 from kg.model import Article, Entity, Evidence, Extraction, Indicator, Relation
 from kg.normalize import Normalized, normalize_text, strip_pinyin, to_simplified
 
@@ -206,7 +207,7 @@ def to_extraction(article: Article, normalized: Normalized, doc: Doc) -> Extract
     )
 
 
-@lru_cache(maxsize=16384)
+@bounded_cache
 def _simplified(original: str) -> str:
     """An original surface without inserted pinyin, in simplified script (the same surfaces
     recur in an article and across articles)."""

@@ -28,6 +28,7 @@ from kg.extract.entities import clean_name
 from kg.extract.lexicon import alternation, cue, head_words
 from kg.extract.patterns import MAX_MODIFIER, left_edge
 from kg.extract.tokenizer import text_of, words_of
+from kg.memo import bounded_cache
 
 COMPONENT = "kg_quoted"
 _QUOTED = re.compile(r"“([^“”\n]{2,40})”|‘([^‘’\n]{2,30})’|「([^「」\n]{2,30})」")
@@ -110,7 +111,7 @@ def _ending() -> re.Pattern[str]:
     return re.compile(rf"(?s:.)+?({alternation(table).pattern})$")
 
 
-@cache
+@bounded_cache
 def _is_dictionary_word(word: str) -> bool:
     """一站式, 飞地: a word of the dictionary, no coined name of a policy."""
     import rjieba
