@@ -219,10 +219,12 @@ def watched(store: Path, inputs: Path, workers: int, middle: int) -> list[tuple[
         for label, change in (("one article changed", True), ("changed back", False)):
             clock = time.perf_counter()
             rewrite_line(inputs, middle, change)
-            summary = wait_for(out, "built")
+            # The watcher may start a rebuild while the file is still being written (and find
+            # nothing new in the part written so far); the time is that of the rebuild that
+            # writes the changed article.
+            while not wait_for(out, "built").startswith("built 1,"):
+                pass
             timed.append((label, time.perf_counter() - clock))
-            if not summary.startswith("built 1,"):
-                raise SystemExit(f"kg build --watch did not rebuild one article: {summary}")
         return timed
     finally:
         watcher.send_signal(signal.SIGINT)

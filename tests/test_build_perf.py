@@ -119,6 +119,40 @@ def test_one_changed_line_of_a_jsonl_file_is_all_that_is_parsed_and_extracted(
     assert graphs(store) == after
 
 
+def test_a_file_appended_to_while_it_is_read_is_read_again_by_the_next_build(
+    tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news.jsonl"
+    news.write_text("".join(jsonl_line(n) for n in range(5)), encoding="utf-8")
+    assert build([str(news)], store).built == 5
+    lines = news.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = jsonl_line(2, "新增一句。")
+    news.write_text("".join(lines), encoding="utf-8")
+    size = news.stat().st_size
+    real_read_jsonl_lines = kg.build.read_jsonl_lines
+
+    def read_while_a_feed_appends(handle: Iterable[bytes], name: str, **options: Any) -> Any:
+        if news.stat().st_size == size:  # once, when the changed line is read
+            with news.open("a", encoding="utf-8") as feed:
+                feed.write(jsonl_line(5))
+        return real_read_jsonl_lines(handle, name, **options)
+
+    with monkeypatch.context() as appending:
+        appending.setattr(kg.build, "read_jsonl_lines", read_while_a_feed_appends)
+        second = build([str(news)], store)
+    assert (second.built, second.unchanged) == (2, 4)  # the changed line and the new one
+    assert [str(n) for n in second.notices] == [
+        f"{news}: changed while it was read; the next build reads it again"
+    ]
+
+    # the next build reads the file again, and knows every line either read saw
+    counting = Counting(monkeypatch)
+    third = build([str(news)], store)
+    assert (third.built, third.unchanged, third.notices) == (0, 6, [])
+    assert (counting.parsed_lines, counting.extracted) == (0, [])
+    assert build([str(news)], store).unchanged == 6
+
+
 def test_unchanged_text_files_are_not_read_and_a_touched_one_is_not_extracted(
     tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -203,18 +237,21 @@ def test_a_lost_or_broken_manifest_costs_time_not_correctness(
 
 
 def test_a_line_with_a_notice_or_a_bad_line_is_reported_on_every_build(
-    tmp_path: Path, store: KgStore
+    tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     news = tmp_path / "news.jsonl"
     dated = {"id": "d1", "title": "t", "text": sentence(1), "date": "2023-02-30"}
     news.write_text(
         jsonl_line(0) + json.dumps(dated, ensure_ascii=False) + "\n{broken\n", encoding="utf-8"
     )
+    counting = Counting(monkeypatch)
     for _ in range(2):
         report = build([str(news)], store)
         assert [n.where for n in report.notices] == [f"{news}:2"]
         assert [s.where for s in report.skipped] == [f"{news}:3"]
     assert report.unchanged == 2
+    # the second build parsed the two lines it reports again, not the good one
+    assert counting.parsed_lines == 3 + 2
 
 
 def test_an_id_given_twice_is_reported_on_every_build(tmp_path: Path, store: KgStore) -> None:

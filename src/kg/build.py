@@ -189,11 +189,12 @@ class _Reader:
                 self._unchanged_file(entry, path)
                 self.report.stage_seconds["ingest"] += time.perf_counter() - clock
                 continue
+            previous = entry if entry and entry.key == self.key else None
             if source.suffix.lower() in JSONL_SUFFIXES:
-                items = self._jsonl(source, entry if entry and entry.key == self.key else None)
+                items = self._jsonl(source, previous)
             else:
                 items = ((item, None) for item in read_file(source, encoding=self.encoding))
-            yield from self._new(items, path, stat, clock)
+            yield from self._new(items, path, stat, clock, previous)
 
     def _stored(self, listed: Iterable[Listed]) -> bool:
         known = self.known
@@ -250,8 +251,15 @@ class _Reader:
         path: str | None,
         stat: os.stat_result | None,
         clock: float,
+        previous: FileEntry | None = None,
     ) -> Iterator[Article]:
-        """Articles to extract among a file's items; what the file gave is remembered."""
+        """Articles to extract among a file's items; what the file gave is remembered.
+
+        A file written to while it was read (a feed being appended to, a file being saved) may
+        have been read in part: it is remembered as incomplete, so that the next build reads it
+        again, with the lines of both reads known, so that only lines neither read saw are
+        parsed then.
+        """
         listed: list[Listed] = []
         complete = True
         noticed: set[str | None] = set()
@@ -281,6 +289,13 @@ class _Reader:
                 clock = time.perf_counter()
         self.report.stage_seconds["ingest"] += time.perf_counter() - clock
         if path is not None and stat is not None:
+            if _changed_since(path, stat):
+                self.report.notices.append(
+                    Notice(path, "changed while it was read; the next build reads it again")
+                )
+                complete = False
+                hashes = {hashed for hashed, _, _ in listed}
+                listed += [a for a in previous.articles if a[0] not in hashes] if previous else []
             entry = FileEntry(stat.st_size, stat.st_mtime_ns, self.key, complete, tuple(listed))
             self.read.append((path, entry))
 
@@ -303,6 +318,14 @@ class _Reader:
             return "unchanged"
         self.seen[article_id] = fp
         return "new"
+
+
+def _changed_since(path: str, stat: os.stat_result) -> bool:
+    try:
+        now = os.stat(path)
+    except OSError:
+        return True
+    return (now.st_size, now.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns)
 
 
 def _changed_lines(

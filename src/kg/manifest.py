@@ -101,9 +101,12 @@ class Manifest:
             if (entry.articles)
             else ([], [], [])
         )
-        # an id with a line break would break the columns: such a file is read every time
-        complete = entry.complete and not any("\n" in article_id for article_id in ids)
-        listed = entry.articles if complete else ()
+        # An id with a line break would break the columns: such a file is read every time. An
+        # incomplete file (a bad line, a notice) is read by every build, which reports the bad
+        # lines again; its good lines are listed, so that they are not parsed again.
+        storable = not any("\n" in article_id for article_id in ids)
+        complete = entry.complete and storable
+        listed = entry.articles if storable else ()
         self._db.execute(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
