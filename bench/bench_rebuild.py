@@ -5,10 +5,10 @@ by default) and rebuilds it as a user would, `kg build FILE --workers 2` in a su
 (a) nothing changed; (b) one article in the middle of the file changed (its line rewritten);
 (c) the same article changed back; (d) the file touched, content unchanged. Then changes (b)
 and (c) seen by one long-lived `kg build FILE --watch`: the seconds from the file written (its
-write returned) to the rebuild's summary line, kg being started and its pipeline loaded already. The baseline, in
-the same script, is the one-shot command building a one-article file into an empty store: the
-fixed cost of starting kg, loading the pipeline and writing one article, which no one-shot
-rebuild can beat.
+write returned) to the rebuild's summary line, kg being started and its pipeline loaded
+already. The baseline, in the same script, is the one-shot command building a one-article file
+into an empty store: the fixed cost of starting kg, loading the pipeline and writing one
+article, which no one-shot rebuild can beat.
 
     .venv/bin/python bench/bench_rebuild.py --count 100000
 """
@@ -222,8 +222,8 @@ def watched(store: Path, inputs: Path, workers: int, middle: int) -> list[tuple[
             # The watcher may start a rebuild while the file is still being written (and find
             # nothing new in the part written so far); the time is that of the rebuild that
             # writes the changed article.
-            while not wait_for(out, "built").startswith("built 1,"):
-                pass
+            while not (summary := wait_for(out, "built")).startswith("built 1,"):
+                print(f"  (watched rebuild: {summary.strip()})", flush=True)
             timed.append((label, time.perf_counter() - clock))
         return timed
     finally:

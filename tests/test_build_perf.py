@@ -153,6 +153,24 @@ def test_a_file_appended_to_while_it_is_read_is_read_again_by_the_next_build(
     assert build([str(news)], store).unchanged == 6
 
 
+def test_a_file_read_half_written_costs_the_next_build_no_parsing(
+    tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news.jsonl"
+    whole = "".join(jsonl_line(n) for n in range(5))
+    news.write_text(whole, encoding="utf-8")
+    assert build([str(news)], store).built == 5
+    # a build that comes while the file is being saved again sees half of it, the last line cut
+    news.write_text(whole[: len(whole) // 2], encoding="utf-8")
+    half = build([str(news)], store)
+    assert (half.built, len(half.skipped)) == (0, 1)
+    news.write_text(whole, encoding="utf-8")
+    counting = Counting(monkeypatch)
+    after = build([str(news)], store)
+    assert (after.built, after.unchanged, after.skipped) == (0, 5, [])
+    assert counting.parsed_lines == 0  # every line is one a read before knew
+
+
 def test_unchanged_text_files_are_not_read_and_a_touched_one_is_not_extracted(
     tmp_path: Path, store: KgStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

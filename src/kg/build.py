@@ -256,9 +256,9 @@ class _Reader:
         """Articles to extract among a file's items; what the file gave is remembered.
 
         A file written to while it was read (a feed being appended to, a file being saved) may
-        have been read in part: it is remembered as incomplete, so that the next build reads it
-        again, with the lines of both reads known, so that only lines neither read saw are
-        parsed then.
+        have been read in part: it is remembered as incomplete, like a file with a bad line, so
+        that the next build reads it again. An incomplete file keeps the lines the read before
+        knew, so that the next build parses only the lines no read saw.
         """
         listed: list[Listed] = []
         complete = True
@@ -294,8 +294,10 @@ class _Reader:
                     Notice(path, "changed while it was read; the next build reads it again")
                 )
                 complete = False
+            if not complete and previous:
+                # read again by the next build, which then parses only the lines no read saw
                 hashes = {hashed for hashed, _, _ in listed}
-                listed += [a for a in previous.articles if a[0] not in hashes] if previous else []
+                listed += [a for a in previous.articles if a[0] and a[0] not in hashes]
             entry = FileEntry(stat.st_size, stat.st_mtime_ns, self.key, complete, tuple(listed))
             self.read.append((path, entry))
 
