@@ -151,40 +151,31 @@ def main() -> None:
         ("the same article changed back", lambda: rewrite_line(inputs, middle, False)),
         ("file touched, content unchanged", touch),
     ]
-    rows = []
-    for label, change in steps:
-        if change:
-            change()
-        seconds, cpu, report = kg_build(store, inputs, args.workers)
-        row = [
-            today(),
-            at,
-            f"{int(report['built']) + int(report['unchanged']):,}",  # type: ignore[call-overload]
-            label,
-            f"{report['built']} / {report['unchanged']:,}",
-            f"{seconds:.2f} ({cpu:.2f})",
-            f"{base_seconds:.2f} ({base_cpu:.2f})",
-            f"{seconds / base_seconds:.1f}×",
-            "met" if seconds < TARGET_SECONDS else "missed",
-            load(),
-        ]
-        rows.append(row)
-        print(" | ".join(str(c) for c in row), flush=True)
-    for label, seconds in watched(store, inputs, args.workers, middle):
+    rows: list[list[str]] = []
+
+    def record(label: str, built: str, seconds: float, cpu: str) -> None:
         row = [
             today(),
             at,
             f"{args.count:,}",
-            f"with --watch: {label}",
-            "1 / –",
-            f"{seconds:.2f} (–)",
+            label,
+            built,
+            f"{seconds:.2f} ({cpu})",
             f"{base_seconds:.2f} ({base_cpu:.2f})",
             f"{seconds / base_seconds:.1f}×",
             "met" if seconds < TARGET_SECONDS else "missed",
             load(),
         ]
         rows.append(row)
-        print(" | ".join(str(c) for c in row), flush=True)
+        print(" | ".join(row), flush=True)
+
+    for label, change in steps:
+        if change:
+            change()
+        seconds, cpu, report = kg_build(store, inputs, args.workers)
+        record(label, f"{report['built']} / {report['unchanged']:,}", seconds, f"{cpu:.2f}")
+    for label, seconds in watched(store, inputs, args.workers, middle):
+        record(f"with --watch: {label}", "1 / –", seconds, "–")
     if not args.no_record:
         append_rows(HEADING, INTRO, HEADER, rows)
 
