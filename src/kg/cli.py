@@ -249,33 +249,39 @@ def watch_and_build(inputs: Sequence[str], build_once: Callable[[], BuildReport]
     While another process reads or writes the store, the rebuild waits for it (a change is
     never dropped); a rebuild that fails otherwise is reported and the watch goes on.
     """
-    import time
-
     from watchfiles import watch
 
     from kg.build import preload
-    from kg.errors import StoreBusyError
 
     preload()
     roots = watch_roots(inputs)
     click.echo(f"watching {', '.join(map(str, roots))} for changes (Ctrl-C stops)", err=True)
     try:
         for _ in watch(*roots, raise_interrupt=False):
-            waited = False
-            while True:
-                try:
-                    build_once()
-                except StoreBusyError as exc:
-                    if not waited:
-                        click.echo(f"waiting: {exc}", err=True)
-                        waited = True
-                    time.sleep(BUSY_RETRY_SECONDS)
-                    continue
-                except KgError as exc:
-                    click.echo(f"error: {exc}", err=True)
-                break
+            rebuild(build_once)
     except KeyboardInterrupt:
         pass  # Ctrl-C while a rebuild waited or ran: what was written is whole
+
+
+def rebuild(build_once: Callable[[], BuildReport]) -> None:
+    """One rebuild of a watching build: it waits while another process holds the store."""
+    import time
+
+    from kg.errors import StoreBusyError
+
+    waiting = False
+    while True:
+        try:
+            build_once()
+            return
+        except StoreBusyError as exc:
+            if not waiting:
+                click.echo(f"waiting: {exc}", err=True)
+                waiting = True
+            time.sleep(BUSY_RETRY_SECONDS)
+        except KgError as exc:
+            click.echo(f"error: {exc}", err=True)
+            return
 
 
 # How often a watching build tries again while another process holds the store.
